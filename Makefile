@@ -1,0 +1,62 @@
+# Everything runs from a project-local virtual environment that the first target creates.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install generate check-generated lint format typecheck pytest test demo bench local clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# Regenerate the client from openapi.yaml. The output directory is removed first because the
+# generator's --overwrite leaves files of deleted operations behind.
+generate: $(STAMP)
+	rm -rf generated/neurallog_api
+	PATH="$(BIN):$$PATH" $(BIN)/openapi-python-client generate \
+		--path openapi.yaml \
+		--config openapi-python-client.yaml \
+		--meta none \
+		--output-path generated/neurallog_api \
+		--fail-on-warning \
+		--custom-template-path templates
+
+check-generated: generate
+	@changes="$$(git status --porcelain --untracked-files=all -- generated)"; \
+	if [ -n "$$changes" ]; then \
+		echo "generated/ does not match openapi.yaml and templates/:"; echo "$$changes"; \
+		echo "Run 'make generate' and commit the result."; exit 1; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy neurallog neurallog_local
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+test: check-generated lint typecheck pytest
+
+demo: $(STAMP)
+	$(BIN)/python examples/run_demo.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+local: $(STAMP)
+	$(BIN)/neurallog local
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist

@@ -1,0 +1,181 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...models.log_entry_response import LogEntryResponse
+from ...types import Response
+
+
+def _get_kwargs(
+    log_id: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/logs/{log_id}".format(
+            log_id=quote(str(log_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | LogEntryResponse | None:
+    if response.status_code == 200:
+        response_200 = LogEntryResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorResponse.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorResponse.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | LogEntryResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    log_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[ErrorResponse | LogEntryResponse]:
+    """Get one log entry
+
+    Args:
+        log_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | LogEntryResponse]
+    """
+
+    kwargs = _get_kwargs(
+        log_id=log_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    log_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> ErrorResponse | LogEntryResponse | None:
+    """Get one log entry
+
+    Args:
+        log_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | LogEntryResponse
+    """
+
+    return sync_detailed(
+        log_id=log_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    log_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[ErrorResponse | LogEntryResponse]:
+    """Get one log entry
+
+    Args:
+        log_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | LogEntryResponse]
+    """
+
+    kwargs = _get_kwargs(
+        log_id=log_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    log_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> ErrorResponse | LogEntryResponse | None:
+    """Get one log entry
+
+    Args:
+        log_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | LogEntryResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            log_id=log_id,
+            client=client,
+        )
+    ).parsed

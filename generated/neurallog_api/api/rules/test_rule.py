@@ -1,0 +1,247 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...models.rule_test_request import RuleTestRequest
+from ...models.rule_test_response import RuleTestResponse
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    rule_id: str,
+    *,
+    body: RuleTestRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/rules/{rule_id}/test".format(
+            rule_id=quote(str(rule_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | RuleTestResponse | None:
+    if response.status_code == 200:
+        response_200 = RuleTestResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorResponse.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = ErrorResponse.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorResponse.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | RuleTestResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    rule_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: RuleTestRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[ErrorResponse | RuleTestResponse]:
+    """Dry-run a rule on sample data
+
+     Evaluates the rule's condition on `sample_data` as if it had been ingested, and says
+    which actions would run with which rendered parameters. Nothing is executed or
+    recorded, and the cooldown is neither checked nor started (`would_execute` says
+    whether the cooldown would have allowed the action).
+
+    Args:
+        rule_id (str):
+        idempotency_key (str | Unset):
+        body (RuleTestRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | RuleTestResponse]
+    """
+
+    kwargs = _get_kwargs(
+        rule_id=rule_id,
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    rule_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: RuleTestRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> ErrorResponse | RuleTestResponse | None:
+    """Dry-run a rule on sample data
+
+     Evaluates the rule's condition on `sample_data` as if it had been ingested, and says
+    which actions would run with which rendered parameters. Nothing is executed or
+    recorded, and the cooldown is neither checked nor started (`would_execute` says
+    whether the cooldown would have allowed the action).
+
+    Args:
+        rule_id (str):
+        idempotency_key (str | Unset):
+        body (RuleTestRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | RuleTestResponse
+    """
+
+    return sync_detailed(
+        rule_id=rule_id,
+        client=client,
+        body=body,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    rule_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: RuleTestRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[ErrorResponse | RuleTestResponse]:
+    """Dry-run a rule on sample data
+
+     Evaluates the rule's condition on `sample_data` as if it had been ingested, and says
+    which actions would run with which rendered parameters. Nothing is executed or
+    recorded, and the cooldown is neither checked nor started (`would_execute` says
+    whether the cooldown would have allowed the action).
+
+    Args:
+        rule_id (str):
+        idempotency_key (str | Unset):
+        body (RuleTestRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | RuleTestResponse]
+    """
+
+    kwargs = _get_kwargs(
+        rule_id=rule_id,
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    rule_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: RuleTestRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> ErrorResponse | RuleTestResponse | None:
+    """Dry-run a rule on sample data
+
+     Evaluates the rule's condition on `sample_data` as if it had been ingested, and says
+    which actions would run with which rendered parameters. Nothing is executed or
+    recorded, and the cooldown is neither checked nor started (`would_execute` says
+    whether the cooldown would have allowed the action).
+
+    Args:
+        rule_id (str):
+        idempotency_key (str | Unset):
+        body (RuleTestRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | RuleTestResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            rule_id=rule_id,
+            client=client,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed

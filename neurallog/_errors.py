@@ -1,0 +1,129 @@
+"""Mapping of HTTP failures to the SDK's exceptions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import orjson
+
+from neurallog import exceptions as exc
+
+_STATUS_CLASSES: dict[int, type[exc.ApiError]] = {
+    400: exc.ValidationError,
+    401: exc.AuthenticationError,
+    403: exc.PermissionDeniedError,
+    404: exc.NotFoundError,
+    422: exc.ValidationError,
+    429: exc.RateLimitError,
+}
+
+_BODY_SNIPPET = 200
+
+
+def error_for_response(response: httpx.Response, body: bytes) -> exc.ApiError:
+    """Build the exception for an error response (status >= 400) and its read body.
+
+    Works for any body: the API's error envelope, another JSON document, HTML from a proxy,
+    or nothing at all (a bare 520 from a CDN, say).
+    """
+    status = response.status_code
+    request_id = response.headers.get("x-request-id")
+    code: str | None = None
+    message: str | None = None
+    details: dict[str, Any] | None = None
+
+    document = _json_or_none(body)
+    if isinstance(document, dict):
+        error = document.get("error")
+        if isinstance(error, dict):
+            code = _str_or_none(error.get("code"))
+            message = _str_or_none(error.get("message"))
+            raw_details = error.get("details")
+            details = raw_details if isinstance(raw_details, dict) else None
+        elif isinstance(error, str):
+            message = error
+        meta = document.get("meta")
+        if request_id is None and isinstance(meta, dict):
+            request_id = _str_or_none(meta.get("request_id"))
+
+    if message is None:
+        message = _fallback_message(response, body)
+
+    cls = _STATUS_CLASSES.get(status)
+    if cls is None:
+        cls = exc.ServerError if status >= 500 else exc.ApiError
+    if cls is exc.RateLimitError:
+        return exc.RateLimitError(
+            message,
+            status=status,
+            code=code,
+            request_id=request_id,
+            details=details,
+            retry_after=parse_retry_after(response.headers),
+        )
+    return cls(message, status=status, code=code, request_id=request_id, details=details)
+
+
+def error_for_transport(error: httpx.TransportError, request: httpx.Request) -> exc.NetworkError:
+    """Build the exception for a request that got no response."""
+    # The URL is safe to show: endpoints never carry credentials (see _config).
+    target = f"{request.method} {request.url.copy_with(query=None)}"
+    detail = str(error) or type(error).__name__
+    if isinstance(error, httpx.TimeoutException):
+        return exc.TimeoutError(f"{target} timed out: {detail}")
+    return exc.NetworkError(f"{target} failed: {detail}")
+
+
+def parse_retry_after(headers: httpx.Headers) -> float | None:
+    """Seconds the server asked to wait (``retry-after-ms``, then ``Retry-After``)."""
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        try:
+            value = float(millis) / 1000.0
+        except ValueError:
+            value = -1.0
+        if value >= 0:
+            return value
+    raw = headers.get("retry-after")
+    if raw is None:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return _http_date_delay(raw)
+    return seconds if seconds >= 0 else None
+
+
+def _http_date_delay(raw: str) -> float | None:
+    import email.utils
+    import time
+
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _json_or_none(body: bytes) -> object:
+    if not body:
+        return None
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _fallback_message(response: httpx.Response, body: bytes) -> str:
+    reason = response.reason_phrase or "error"
+    text = body[:_BODY_SNIPPET].decode("utf-8", "replace").strip()
+    text = " ".join(text.split())
+    suffix = "..." if len(body) > _BODY_SNIPPET else ""
+    if text:
+        return f"HTTP {response.status_code} {reason}: {text}{suffix}"
+    return f"HTTP {response.status_code} {reason}"

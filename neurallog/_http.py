@@ -1,0 +1,344 @@
+"""The one transport layer under the facade and direct ``neurallog_api`` calls.
+
+Every request the SDK makes (background delivery, search, rules, actions, streaming, and the
+generated endpoint functions called with ``client.api``) goes through an httpx client built
+here, which adds:
+
+* authentication read from a thread-safe holder on every request, so ``set_api_key`` and
+  ``set_token`` take effect on the next request;
+* retries of connection errors, timeouts, 408, 429 and 5xx with full-jitter exponential
+  backoff capped by ``max_retry_delay``, honouring ``Retry-After``;
+* an ``Idempotency-Key`` on every POST, reused across its retries;
+* the mapping of every status >= 400 to the exception tree before any generated parsing
+  (the generated code cannot parse unknown statuses such as 520).
+
+Per-request behaviour can be tuned through httpx request extensions: ``"neurallog.retries"``
+(an int overriding the retry count) and ``"neurallog.sleep"`` (a callable used instead of
+``time.sleep`` between sync attempts, so a background worker can cut a backoff short).
+"""
+
+from __future__ import annotations
+
+import platform
+import random
+import ssl
+import threading
+import time
+import uuid
+from collections.abc import Callable, Generator
+from typing import Final
+
+import anyio
+import attrs
+import httpx
+
+from neurallog._config import ClientOptions, validate_secret
+from neurallog._errors import error_for_response, error_for_transport, parse_retry_after
+from neurallog._version import __version__
+from neurallog.exceptions import ConfigurationError, NetworkError
+
+USER_AGENT: Final = (
+    f"neurallog-python/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
+)
+RETRIES_EXTENSION: Final = "neurallog.retries"
+SLEEP_EXTENSION: Final = "neurallog.sleep"
+
+_RETRY_STATUSES: Final = frozenset({408, 429})
+_RETRY_ERRORS: Final = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+
+
+class Credentials:
+    """The current credential: an API key or a JWT, swappable from any thread."""
+
+    __slots__ = ("_kind", "_lock", "_secret")
+
+    def __init__(self, kind: str, secret: str) -> None:
+        self._lock = threading.Lock()
+        self._kind = kind
+        self._secret = secret
+
+    def set_api_key(self, api_key: str) -> None:
+        secret = validate_secret("api_key", api_key)
+        with self._lock:
+            self._kind, self._secret = "api_key", secret
+
+    def set_token(self, token: str) -> None:
+        secret = validate_secret("token", token)
+        with self._lock:
+            self._kind, self._secret = "token", secret
+
+    @property
+    def kind(self) -> str:
+        """``"api_key"`` or ``"token"``."""
+        return self._kind
+
+    def apply(self, headers: httpx.Headers) -> None:
+        """Set the auth header for the current credential and remove the other one."""
+        with self._lock:
+            kind, secret = self._kind, self._secret
+        if kind == "api_key":
+            headers.pop("authorization", None)
+            headers["X-API-Key"] = secret
+        else:
+            headers.pop("x-api-key", None)
+            headers["Authorization"] = f"Bearer {secret}"
+
+    def __repr__(self) -> str:
+        return f"Credentials(kind={self._kind!r})"
+
+
+class CredentialAuth(httpx.Auth):
+    """httpx auth that reads :class:`Credentials` at send time."""
+
+    def __init__(self, credentials: Credentials) -> None:
+        self._credentials = credentials
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        self._credentials.apply(request.headers)
+        yield request
+
+    def __repr__(self) -> str:
+        return f"CredentialAuth({self._credentials!r})"
+
+
+@attrs.frozen
+class RetryPolicy:
+    """When and how long to wait before another attempt."""
+
+    retries: int
+    max_retry_delay: float
+    base_delay: float = 0.5
+
+    def backoff(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, min(cap, base * 2**attempt)], attempt counting from 0."""
+        ceiling = min(self.max_retry_delay, self.base_delay * (2.0 ** min(attempt, 32)))
+        return random.uniform(0.0, ceiling)
+
+    def delay_after_status(self, response: httpx.Response, attempt: int, retries: int) -> float | None:
+        """Seconds to wait before retrying this response, or None to stop."""
+        status = response.status_code
+        if attempt >= retries or not (status in _RETRY_STATUSES or status >= 500):
+            return None
+        retry_after = parse_retry_after(response.headers)
+        if retry_after is None:
+            return self.backoff(attempt)
+        if retry_after > self.max_retry_delay:
+            # Waiting longer than the caller allowed would look like a hang; the caller gets
+            # a RateLimitError/ServerError with the server's advice instead.
+            return None
+        return retry_after
+
+    def delay_after_error(self, error: Exception, attempt: int, retries: int) -> float | None:
+        """Seconds to wait before retrying after a transport error, or None to stop."""
+        if attempt >= retries or not isinstance(error, _RETRY_ERRORS):
+            return None
+        return self.backoff(attempt)
+
+
+def _retries_for(request: httpx.Request, policy: RetryPolicy) -> int:
+    override = request.extensions.get(RETRIES_EXTENSION)
+    retries = override if isinstance(override, int) else policy.retries
+    # A body that cannot be replayed (a generator) cannot be sent twice.
+    if retries and not isinstance(request.stream, httpx.ByteStream):
+        return 0
+    return retries
+
+
+def _prepare(request: httpx.Request) -> None:
+    if request.method == "POST" and "idempotency-key" not in request.headers:
+        request.headers["Idempotency-Key"] = str(uuid.uuid4())
+
+
+def _describe(request: httpx.Request) -> str:
+    return f"{request.method} {request.url.path}"
+
+
+class RetryTransport(httpx.BaseTransport):
+    """Sync transport: retries, then turns failures into SDK exceptions."""
+
+    def __init__(self, inner: httpx.BaseTransport, policy: RetryPolicy, options: ClientOptions):
+        self._inner = inner
+        self._policy = policy
+        self._logger = options.logger
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        _prepare(request)
+        retries = _retries_for(request, self._policy)
+        sleep_ext = request.extensions.get(SLEEP_EXTENSION)
+        sleep: Callable[[float], object] = sleep_ext if callable(sleep_ext) else time.sleep
+        attempt = 0
+        while True:
+            try:
+                response = self._inner.handle_request(request)
+            except httpx.TransportError as error:
+                delay = self._policy.delay_after_error(error, attempt, retries)
+                if delay is None:
+                    raise error_for_transport(error, request) from error
+                self._log_retry(request, repr(error), delay, attempt, retries)
+            else:
+                if response.status_code < 400:
+                    return response
+                delay = self._policy.delay_after_status(response, attempt, retries)
+                if delay is None:
+                    try:
+                        body = response.read()
+                    except httpx.TransportError:
+                        body = b""
+                    finally:
+                        response.close()
+                    raise error_for_response(response, body)
+                response.close()
+                self._log_retry(request, f"HTTP {response.status_code}", delay, attempt, retries)
+            if sleep(delay) is False:
+                # The sleeper was interrupted (shutdown): stop retrying.
+                raise _interrupted(request)
+            attempt += 1
+
+    def _log_retry(
+        self, request: httpx.Request, why: str, delay: float, attempt: int, retries: int
+    ) -> None:
+        self._logger.info(
+            "NeuralLog: %s got %s; retry %d of %d in %.2fs",
+            _describe(request), why, attempt + 1, retries, delay,
+        )
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class AsyncRetryTransport(httpx.AsyncBaseTransport):
+    """Async twin of :class:`RetryTransport`; waits with ``anyio.sleep``."""
+
+    def __init__(
+        self, inner: httpx.AsyncBaseTransport, policy: RetryPolicy, options: ClientOptions
+    ):
+        self._inner = inner
+        self._policy = policy
+        self._logger = options.logger
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        _prepare(request)
+        retries = _retries_for(request, self._policy)
+        attempt = 0
+        while True:
+            try:
+                response = await self._inner.handle_async_request(request)
+            except httpx.TransportError as error:
+                delay = self._policy.delay_after_error(error, attempt, retries)
+                if delay is None:
+                    raise error_for_transport(error, request) from error
+                why = repr(error)
+            else:
+                if response.status_code < 400:
+                    return response
+                delay = self._policy.delay_after_status(response, attempt, retries)
+                if delay is None:
+                    try:
+                        body = await response.aread()
+                    except httpx.TransportError:
+                        body = b""
+                    finally:
+                        await response.aclose()
+                    raise error_for_response(response, body)
+                await response.aclose()
+                why = f"HTTP {response.status_code}"
+            self._logger.info(
+                "NeuralLog: %s got %s; retry %d of %d in %.2fs",
+                _describe(request), why, attempt + 1, retries, delay,
+            )
+            await anyio.sleep(delay)
+            attempt += 1
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def _interrupted(request: httpx.Request) -> NetworkError:
+    return NetworkError(f"{_describe(request)}: retries interrupted by shutdown")
+
+
+def make_ssl_context() -> ssl.SSLContext:
+    """The TLS context shared by the sync and async clients (verification on)."""
+    return httpx.create_ssl_context()
+
+
+def build_sync_client(
+    options: ClientOptions,
+    credentials: Credentials,
+    *,
+    verify: ssl.SSLContext | bool | str = True,
+) -> httpx.Client:
+    """The configured httpx client for synchronous calls and background delivery."""
+    inner = _sync_inner_transport(options, verify)
+    return httpx.Client(
+        base_url=options.endpoint + "/",
+        auth=CredentialAuth(credentials),
+        headers=_default_headers(),
+        timeout=_timeout(options),
+        transport=RetryTransport(inner, _policy(options), options),
+        follow_redirects=False,
+    )
+
+
+def build_async_client(
+    options: ClientOptions,
+    credentials: Credentials,
+    *,
+    verify: ssl.SSLContext | bool | str = True,
+) -> httpx.AsyncClient:
+    """The configured httpx client for asynchronous calls."""
+    if isinstance(options.transport, httpx.AsyncBaseTransport):
+        inner: httpx.AsyncBaseTransport = options.transport
+    else:
+        inner = httpx.AsyncHTTPTransport(verify=verify)
+    return httpx.AsyncClient(
+        base_url=options.endpoint + "/",
+        auth=CredentialAuth(credentials),
+        headers=_default_headers(),
+        timeout=_timeout(options),
+        transport=AsyncRetryTransport(inner, _policy(options), options),
+        follow_redirects=False,
+    )
+
+
+def _sync_inner_transport(
+    options: ClientOptions, verify: ssl.SSLContext | bool | str
+) -> httpx.BaseTransport:
+    transport = options.transport
+    if isinstance(transport, httpx.BaseTransport):
+        return transport
+    if transport == "requests":
+        from neurallog._requests_transport import RequestsTransport
+
+        return RequestsTransport(verify=verify)
+    if isinstance(transport, httpx.AsyncBaseTransport):
+        raise ConfigurationError(
+            "an httpx.AsyncBaseTransport was given to a synchronous client; "
+            "pass an httpx.BaseTransport (or use AsyncNeuralLog)"
+        )
+    return httpx.HTTPTransport(verify=verify)
+
+
+def _policy(options: ClientOptions) -> RetryPolicy:
+    return RetryPolicy(retries=options.retries, max_retry_delay=options.max_retry_delay)
+
+
+def _timeout(options: ClientOptions) -> httpx.Timeout:
+    return httpx.Timeout(options.timeout, connect=min(options.timeout, 10.0))
+
+
+def _default_headers() -> dict[str, str]:
+    return {"User-Agent": USER_AGENT, "Accept": "application/json"}
+
+
+__all__ = [
+    "USER_AGENT",
+    "AsyncRetryTransport",
+    "CredentialAuth",
+    "Credentials",
+    "RetryPolicy",
+    "RetryTransport",
+    "build_async_client",
+    "build_sync_client",
+    "make_ssl_context",
+]

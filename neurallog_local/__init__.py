@@ -1,0 +1,1 @@
+"""NeuralLog Local: a local server for the NeuralLog v1 API."""
