@@ -1,0 +1,139 @@
+"""State shared by :class:`NeuralLog` and :class:`AsyncNeuralLog`.
+
+Holds the validated options, the credential, the configured httpx clients and the generated
+``AuthenticatedClient`` that uses them. The logging pipeline is attached by the facades.
+"""
+
+from __future__ import annotations
+
+import ssl
+import threading
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import httpx
+from neurallog_api import AuthenticatedClient
+
+from neurallog._config import ClientOptions, resolve_credentials, resolve_options
+from neurallog._http import Credentials, build_async_client, build_sync_client, make_ssl_context
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+class ClientCore:
+    """Options, credentials and HTTP clients of one NeuralLog client."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        token: str | None,
+        endpoint: str | None,
+        timeout: float,
+        retries: int,
+        max_retry_delay: float,
+        transport: object,
+        log_level: object,
+        logger: Any,
+        batch_size: int,
+        batch_interval: float,
+        auto_flush: bool,
+        verify: ssl.SSLContext | bool | str = True,
+    ) -> None:
+        self.options: ClientOptions = resolve_options(
+            endpoint=endpoint,
+            timeout=timeout,
+            retries=retries,
+            max_retry_delay=max_retry_delay,
+            transport=transport,
+            log_level=log_level,
+            logger=logger,
+            batch_size=batch_size,
+            batch_interval=batch_interval,
+            auto_flush=auto_flush,
+        )
+        kind, secret = resolve_credentials(api_key, token)
+        self.credentials = Credentials(kind, secret)
+        # One TLS context (CA bundle loaded once) for every client this core builds.
+        self._verify: ssl.SSLContext | bool | str = make_ssl_context() if verify is True else verify
+        self._lock = threading.Lock()
+        self._http: httpx.Client | None = None
+        self._async_http: httpx.AsyncClient | None = None
+        self._api: AuthenticatedClient | None = None
+        self.static_context: Mapping[str, Any] = _EMPTY
+
+    @property
+    def http(self) -> httpx.Client:
+        """The configured sync httpx client (built on first use, rebuilt after a fork)."""
+        client = self._http
+        if client is None:
+            with self._lock:
+                client = self._http
+                if client is None:
+                    client = self._http = build_sync_client(
+                        self.options, self.credentials, verify=self._verify
+                    )
+        return client
+
+    @property
+    def async_http(self) -> httpx.AsyncClient:
+        """The configured async httpx client (built on first use)."""
+        client = self._async_http
+        if client is None:
+            with self._lock:
+                client = self._async_http
+                if client is None:
+                    client = self._async_http = self.new_async_http()
+        return client
+
+    def new_async_http(self) -> httpx.AsyncClient:
+        """A fresh configured async client, for work bound to one event loop."""
+        return build_async_client(self.options, self.credentials, verify=self._verify)
+
+    @property
+    def api(self) -> AuthenticatedClient:
+        """The generated client wired to this core's httpx clients (auth, retries, errors)."""
+        api = self._api
+        if api is None:
+            api = AuthenticatedClient(
+                base_url=self.options.endpoint, raise_on_unexpected_status=True
+            )
+            api.set_httpx_client(self.http)
+            api.set_async_httpx_client(self.async_http)
+            self._api = api
+        return api
+
+    def configure_context(self, fields: Mapping[str, Any]) -> None:
+        """Replace this client's process-wide context fields."""
+        if not isinstance(fields, Mapping):
+            raise TypeError(
+                f"configure_context() takes a dict of fields, got {type(fields).__name__}"
+            )
+        self.static_context = MappingProxyType(dict(fields))
+
+    def forget_connections(self) -> None:
+        """Drop HTTP clients inherited over a fork without closing the parent's sockets."""
+        self._lock = threading.Lock()
+        self._http = None
+        self._async_http = None
+        self._api = None
+
+    def close(self) -> None:
+        """Close the sync HTTP client (the async one is closed by ``aclose``)."""
+        with self._lock:
+            client, self._http = self._http, None
+            self._api = None
+        if client is not None:
+            client.close()
+
+    async def aclose(self) -> None:
+        """Close both HTTP clients."""
+        client, self._async_http = self._async_http, None
+        if client is not None:
+            await client.aclose()
+        self.close()
+
+    def describe(self) -> str:
+        """Safe text for ``repr()``: never the credential."""
+        return f"endpoint={self.options.endpoint!r}, auth={self.credentials.kind!r}"
