@@ -78,8 +78,13 @@ def test_both_auth_schemes_are_declared(spec: dict) -> None:
 
 def test_rate_limited_response_documents_retry_after(spec: dict) -> None:
     headers = spec["components"]["responses"]["RateLimited"]["headers"]
-    assert {"Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
-            "X-Request-ID"} <= set(headers)
+    assert {
+        "Retry-After",
+        "X-RateLimit-Limit",
+        "X-RateLimit-Remaining",
+        "X-RateLimit-Reset",
+        "X-Request-ID",
+    } <= set(headers)
 
 
 def test_stream_is_server_sent_events(spec: dict) -> None:
