@@ -1,0 +1,385 @@
+"""Live tail over SSE: parsing, resume with Last-Event-ID, dead connections, closing."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import anyio
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from neurallog.client import NeuralLog
+from neurallog.exceptions import ApiError, AuthenticationError, NetworkError
+
+from .conftest import close_client, entry, error_response, make_client
+from .sse_server import Connection, ScriptedServer, encode_event
+
+
+def _sse(*events: bytes) -> Response:
+    return Response(b"".join(events), headers={"Content-Type": "text/event-stream"})
+
+
+def _log_event(n: int) -> bytes:
+    return encode_event("log", entry(n), f"cursor-{n}")
+
+
+HEARTBEAT = encode_event("heartbeat", {"timestamp": "2024-01-01T00:00:00Z"})
+
+
+@pytest.fixture
+def scripted() -> Iterator[list[ScriptedServer]]:
+    servers: list[ScriptedServer] = []
+    yield servers
+    for server in servers:
+        server.close()
+        assert server.errors == []
+
+
+def _server(servers: list[ScriptedServer], *scripts: Any) -> ScriptedServer:
+    server = ScriptedServer(list(scripts))
+    servers.append(server)
+    return server
+
+
+def test_follow_false_replays_history_skips_heartbeats_and_ends(
+    httpserver: HTTPServer, client: NeuralLog
+) -> None:
+    httpserver.expect_request("/v1/logs/stream").respond_with_response(
+        _sse(HEARTBEAT, _log_event(1), HEARTBEAT, _log_event(2), encode_event("end", {"count": 2}))
+    )
+    entries = list(
+        client.logs.stream(
+            query="error", filter={"level": ["ERROR", "FATAL"]}, follow=False, history=5
+        )
+    )
+    assert [e["id"] for e in entries] == ["log-1", "log-2"]
+    [(request, _)] = httpserver.log
+    assert parse_qs(urlsplit(request.url).query) == {
+        "query": ["error"],
+        "filter": ['{"level":["ERROR","FATAL"]}'],
+        "follow": ["false"],
+        "history": ["5"],
+    }
+    assert request.headers["Accept"] == "text/event-stream"
+    assert request.headers["X-API-Key"] == "test-key"
+    assert "Last-Event-ID" not in request.headers
+
+
+def test_unknown_events_and_malformed_entries_are_skipped(
+    httpserver: HTTPServer, client: NeuralLog
+) -> None:
+    httpserver.expect_request("/v1/logs/stream").respond_with_response(
+        _sse(
+            encode_event("something-new", {"x": 1}),
+            encode_event("log", "not json", "cursor-0"),
+            _log_event(1),
+            encode_event("end", {"count": 1}),
+        )
+    )
+    assert [e["id"] for e in client.logs.stream(follow=False)] == ["log-1"]
+
+
+def test_a_closed_stream_is_resumed_from_the_last_cursor(
+    httpserver: HTTPServer, client: NeuralLog
+) -> None:
+    seen_cursors: list[str | None] = []
+
+    def handler(request: Request) -> Response:
+        seen_cursors.append(request.headers.get("Last-Event-ID"))
+        if len(seen_cursors) == 1:
+            # The connection ends without `end`: the tail must resume, not stop.
+            return _sse(_log_event(1), HEARTBEAT, _log_event(2), _log_event(3))
+        return _sse(HEARTBEAT, _log_event(4), _log_event(5))
+
+    httpserver.expect_request("/v1/logs/stream").respond_with_handler(handler)
+    got = []
+    with client.logs.stream(query="error", follow=True) as stream:
+        for log in stream:
+            got.append(log["id"])
+            if len(got) == 5:
+                break
+        assert stream.last_event_id == "cursor-5"
+    assert got == ["log-1", "log-2", "log-3", "log-4", "log-5"]
+    assert seen_cursors == [None, "cursor-3"]
+    # The resumed request keeps the query.
+    assert all(parse_qs(urlsplit(r.url).query)["query"] == ["error"] for r, _ in httpserver.log)
+
+
+def test_follow_false_also_resumes_until_end(httpserver: HTTPServer, client: NeuralLog) -> None:
+    httpserver.expect_ordered_request("/v1/logs/stream").respond_with_response(_sse(_log_event(1)))
+    httpserver.expect_ordered_request(
+        "/v1/logs/stream", headers={"Last-Event-ID": "cursor-1"}
+    ).respond_with_response(_sse(_log_event(2), encode_event("end", {"count": 1})))
+    assert [e["id"] for e in client.logs.stream(follow=False)] == ["log-1", "log-2"]
+
+
+def test_resume_from_a_given_cursor(httpserver: HTTPServer, client: NeuralLog) -> None:
+    httpserver.expect_request(
+        "/v1/logs/stream", headers={"Last-Event-ID": "cursor-7"}
+    ).respond_with_response(_sse(_log_event(8), encode_event("end", {"count": 1})))
+    stream = client.logs.stream(follow=False, last_event_id="cursor-7")
+    assert [e["id"] for e in stream] == ["log-8"]
+
+
+def test_an_abrupt_cut_mid_event_loses_and_repeats_nothing(
+    scripted: list[ScriptedServer],
+) -> None:
+    def first(conn: Connection) -> None:
+        conn.start()
+        conn.chunk(_log_event(1) + HEARTBEAT)
+        conn.chunk(_log_event(2))
+        half = _log_event(3)
+        conn.chunk(half[: len(half) // 2])  # the rest never arrives
+        conn.close()
+
+    def second(conn: Connection) -> None:
+        assert conn.headers.get("last-event-id") == "cursor-2"
+        conn.start()
+        conn.chunk(_log_event(3) + _log_event(4))
+        conn.event("end", {"count": 2})
+        conn.finish()
+
+    server = _server(scripted, first, second)
+    client = make_client(server.endpoint)
+    try:
+        entries = list(client.logs.stream(follow=False))
+    finally:
+        close_client(client)
+    assert [e["id"] for e in entries] == ["log-1", "log-2", "log-3", "log-4"]
+    assert len(server.connections) == 2
+
+
+def test_silence_longer_than_heartbeat_timeout_reconnects(
+    scripted: list[ScriptedServer],
+) -> None:
+    def silent(conn: Connection) -> None:
+        conn.start()
+        conn.event("log", entry(1), "cursor-1")
+        conn.wait_until_client_closes()  # no heartbeat: the client must give up on us
+
+    def healthy(conn: Connection) -> None:
+        assert conn.headers.get("last-event-id") == "cursor-1"
+        conn.start()
+        conn.event("log", entry(2), "cursor-2")
+        conn.event("end", {"count": 1})
+        conn.finish()
+
+    server = _server(scripted, silent, healthy)
+    client = make_client(server.endpoint)
+    try:
+        entries = list(client.logs.stream(follow=True, heartbeat_timeout=0.3))
+    finally:
+        close_client(client)
+    assert [e["id"] for e in entries] == ["log-1", "log-2"]
+    assert server.connections[0].client_closed.is_set()
+
+
+def test_heartbeats_keep_a_quiet_stream_alive(scripted: list[ScriptedServer]) -> None:
+    release = threading.Event()
+
+    def quiet(conn: Connection) -> None:
+        conn.start()
+        conn.event("log", entry(1), "cursor-1")
+        # Heartbeats well inside the timeout, for longer than the timeout in total.
+        for _ in range(6):
+            release.wait(0.1)
+            conn.event("heartbeat", {"timestamp": "2024-01-01T00:00:00Z"})
+        conn.event("log", entry(2), "cursor-2")
+        conn.event("end", {"count": 2})
+        conn.finish()
+
+    server = _server(scripted, quiet)
+    client = make_client(server.endpoint)
+    try:
+        entries = list(client.logs.stream(follow=False, heartbeat_timeout=0.4))
+    finally:
+        close_client(client)
+    assert [e["id"] for e in entries] == ["log-1", "log-2"]
+    assert len(server.connections) == 1
+
+
+def test_leaving_the_loop_closes_the_connection(scripted: list[ScriptedServer]) -> None:
+    def endless(conn: Connection) -> None:
+        conn.start()
+        conn.event("log", entry(1), "cursor-1")
+        conn.event("log", entry(2), "cursor-2")
+        conn.wait_until_client_closes()
+
+    server = _server(scripted, endless, endless, endless)
+    client = make_client(server.endpoint)
+    try:
+        # break out of a `with` block
+        with client.logs.stream() as stream:
+            for _ in stream:
+                break
+        assert server.connections[0].client_closed.wait(5)
+
+        # break out of a bare loop: the generator is closed when the stream is dropped
+        for _ in client.logs.stream():
+            break
+        gc.collect()
+        assert server.connections[1].client_closed.wait(5)
+
+        # an exception in the loop body
+        def consume_and_fail() -> None:
+            with client.logs.stream() as stream:
+                for _ in stream:
+                    raise RuntimeError("consumer failed")
+
+        with pytest.raises(RuntimeError):
+            consume_and_fail()
+        assert server.connections[2].client_closed.wait(5)
+    finally:
+        close_client(client)
+
+
+def test_reconnecting_gives_up_after_retries_without_progress(
+    scripted: list[ScriptedServer],
+) -> None:
+    def one_then_drop(conn: Connection) -> None:
+        conn.start()
+        conn.event("log", entry(1), "cursor-1")
+        conn.close()
+
+    def drop(conn: Connection) -> None:
+        conn.start()
+        conn.close()
+
+    server = _server(scripted, one_then_drop, drop, drop, drop, drop)
+    client = make_client(server.endpoint, retries=2)
+    got: list[str] = []
+
+    def consume() -> None:
+        got.extend(log["id"] for log in client.logs.stream())
+
+    try:
+        with pytest.raises(NetworkError):
+            consume()
+    finally:
+        close_client(client)
+    assert got == ["log-1"]
+    # the first connection, then retries=2 reconnections that made no progress, then 1 more
+    # that exceeded the budget
+    assert len(server.connections) == 4
+    assert all(c.headers.get("last-event-id") == "cursor-1" for c in server.connections[1:])
+
+
+def test_errors_on_the_first_connection_are_raised(
+    httpserver: HTTPServer, client: NeuralLog
+) -> None:
+    httpserver.expect_request("/v1/logs/stream").respond_with_response(
+        error_response(401, "unauthorized", "bad key")
+    )
+    with pytest.raises(AuthenticationError):
+        next(client.logs.stream())
+    assert len(httpserver.log) == 1
+
+
+def test_an_answer_that_is_not_an_event_stream_is_refused(
+    httpserver: HTTPServer, client: NeuralLog
+) -> None:
+    httpserver.expect_request("/v1/logs/stream").respond_with_data(
+        "<html>login</html>", content_type="text/html"
+    )
+    with pytest.raises(ApiError, match="instead of text/event-stream"):
+        next(client.logs.stream())
+
+
+# -- async ------------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_astream_resumes_and_closes_its_own_client(
+    httpserver: HTTPServer, client: NeuralLog
+) -> None:
+    seen: list[str | None] = []
+
+    def handler(request: Request) -> Response:
+        seen.append(request.headers.get("Last-Event-ID"))
+        if len(seen) == 1:
+            return _sse(_log_event(1), HEARTBEAT, _log_event(2))
+        return _sse(_log_event(3), encode_event("end", {"count": 1}))
+
+    httpserver.expect_request("/v1/logs/stream").respond_with_handler(handler)
+    got = [
+        log["id"]
+        async for log in client.logs.astream(
+            query="error", filter={"level": ["ERROR", "FATAL"]}, follow=False
+        )
+    ]
+    assert got == ["log-1", "log-2", "log-3"]
+    assert seen == [None, "cursor-2"]
+
+
+def test_astream_works_from_several_event_loops(httpserver: HTTPServer, client: NeuralLog) -> None:
+    httpserver.expect_request("/v1/logs/stream").respond_with_response(
+        _sse(_log_event(1), encode_event("end", {"count": 1}))
+    )
+
+    async def tail() -> list[str]:
+        return [log["id"] async for log in client.logs.astream(follow=False)]
+
+    import asyncio
+
+    assert asyncio.run(tail()) == ["log-1"]
+    assert asyncio.run(tail()) == ["log-1"]
+
+
+@pytest.mark.anyio
+async def test_cancelling_an_async_stream_closes_the_connection(
+    scripted: list[ScriptedServer],
+) -> None:
+    def endless(conn: Connection) -> None:
+        conn.start()
+        conn.event("log", entry(1), "cursor-1")
+        conn.wait_until_client_closes()
+
+    server = _server(scripted, endless)
+    client = make_client(server.endpoint)
+    first = anyio.Event()
+
+    async def consume() -> None:
+        async for _ in client.logs.astream(follow=True):
+            first.set()
+
+    try:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(consume)
+            await first.wait()
+            tasks.cancel_scope.cancel()  # the consumer is parked waiting for the next event
+        closed = await anyio.to_thread.run_sync(server.connections[0].client_closed.wait, 5)
+        assert closed
+    finally:
+        close_client(client)
+
+
+@pytest.mark.anyio
+async def test_aclose_and_async_with_close_the_connection(
+    scripted: list[ScriptedServer],
+) -> None:
+    def endless(conn: Connection) -> None:
+        conn.start()
+        conn.event("log", entry(1), "cursor-1")
+        conn.wait_until_client_closes()
+
+    server = _server(scripted, endless, endless)
+    client = make_client(server.endpoint)
+    try:
+        async with client.logs.astream() as stream:
+            async for _ in stream:
+                break
+        assert await anyio.to_thread.run_sync(server.connections[0].client_closed.wait, 5)
+
+        stream = client.logs.astream()
+        assert (await stream.__anext__())["id"] == "log-1"
+        await stream.aclose()
+        assert await anyio.to_thread.run_sync(server.connections[1].client_closed.wait, 5)
+        with pytest.raises(StopAsyncIteration):
+            await stream.__anext__()
+    finally:
+        close_client(client)
