@@ -1,5 +1,31 @@
-"""NeuralLog Python SDK."""
+"""NeuralLog Python SDK: ship, search, live-tail and react to application logs.
 
+::
+
+    from neurallog import NeuralLog
+
+    client = NeuralLog(api_key="...", endpoint="https://api.<tenant>.neurallog.com/v1")
+    client.info("User logged in", {"user_id": "123"})
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from neurallog._pipeline import DeliveryStats
 from neurallog._version import __version__
+from neurallog.client import LogBatch, NeuralLog
 
-__all__ = ["__version__"]
+if TYPE_CHECKING:
+    from neurallog.async_client import AsyncNeuralLog
+
+__all__ = ["AsyncNeuralLog", "DeliveryStats", "LogBatch", "NeuralLog", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    # The async client is imported on first use: sync applications never pay for it.
+    if name == "AsyncNeuralLog":
+        from neurallog.async_client import AsyncNeuralLog
+
+        return AsyncNeuralLog
+    raise AttributeError(f"module 'neurallog' has no attribute {name!r}")

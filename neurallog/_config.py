@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import logging
 import math
 import os
-from typing import Final
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final, Literal
 
 import attrs
 import httpx
@@ -15,7 +17,7 @@ from neurallog._levels import parse_level
 from neurallog.exceptions import ConfigurationError
 
 ENV_API_KEY: Final = "NEURALLOG_API_KEY"
-ENV_TOKEN: Final = "NEURALLOG_TOKEN"
+ENV_TOKEN: Final = "NEURALLOG_TOKEN"  # noqa: S105 - a variable name, not a secret
 ENV_ENDPOINT: Final = "NEURALLOG_ENDPOINT"
 
 TransportOption = str | httpx.BaseTransport | httpx.AsyncBaseTransport
@@ -45,12 +47,16 @@ def resolve_options(
     max_retry_delay: float,
     transport: object,
     log_level: object,
-    logger: logging.Logger | None,
+    logger: object,
     batch_size: int,
     batch_interval: float,
     auto_flush: bool,
 ) -> ClientOptions:
     """Validate constructor arguments, falling back to ``NEURALLOG_ENDPOINT``."""
+    if logger is not None and not isinstance(logger, logging.Logger):
+        raise ConfigurationError(
+            f"logger must be a logging.Logger (or None for 'neurallog'), got {logger!r}"
+        )
     sdk_logger = logger if logger is not None else logging.getLogger("neurallog")
     return ClientOptions(
         endpoint=normalize_endpoint(endpoint or os.environ.get(ENV_ENDPOINT) or None, sdk_logger),
@@ -202,9 +208,159 @@ def _log_level(value: object) -> int:
 def _transport_option(value: object) -> TransportOption:
     if isinstance(value, httpx.BaseTransport | httpx.AsyncBaseTransport):
         return value
-    if value in ("httpx", "requests"):
-        return str(value)
+    if value == "httpx":
+        return "httpx"
+    if value == "requests":
+        # Fail at construction, not on the first request (which may be in the worker).
+        if importlib.util.find_spec("requests") is None:
+            raise ConfigurationError(
+                "transport='requests' needs the requests package: "
+                "pip install 'neurallog[requests]' (or use the default transport='httpx')"
+            )
+        return "requests"
     raise ConfigurationError(
         f"transport must be 'httpx' (the default), 'requests', or an httpx transport "
         f"instance, got {value!r}"
     )
+
+
+# -- the logging pipeline ------------------------------------------------------------------
+
+#: The API's limits on one request and one entry (openapi.yaml).
+API_MAX_ENTRIES: Final = 1000
+API_MAX_BODY_BYTES: Final = 5 * 1024 * 1024
+API_MAX_SOURCE: Final = 256
+API_MAX_TAGS: Final = 64
+API_MAX_TAG_LENGTH: Final = 256
+
+OverflowPolicy = Literal["drop_oldest", "drop_newest"]
+OnDrop = Callable[[str, int, "BaseException | None"], object]
+BeforeSend = Callable[[dict[str, Any]], "dict[str, Any] | None"]
+
+
+@attrs.frozen(kw_only=True)
+class PipelineOptions:
+    """Validated settings of the background delivery pipeline."""
+
+    source: str | None
+    tags: tuple[str, ...]
+    max_queue_size: int
+    overflow: OverflowPolicy
+    protect_level: int | None
+    max_batch_bytes: int
+    compression: str | None
+    shutdown_timeout: float
+    flush_timeout: float
+    on_drop: OnDrop | None = attrs.field(repr=False)
+    before_send: BeforeSend | None = attrs.field(repr=False)
+    redact_keys: frozenset[str]
+
+
+def resolve_pipeline_options(
+    *,
+    source: object,
+    tags: object,
+    max_queue_size: object,
+    overflow: object,
+    protect_level: object,
+    max_batch_bytes: object,
+    compression: object,
+    shutdown_timeout: object,
+    flush_timeout: object,
+    on_drop: object,
+    before_send: object,
+    redact_keys: object,
+) -> PipelineOptions:
+    """Validate the pipeline's keyword options (see :class:`neurallog.NeuralLog`)."""
+    if source is not None and (not isinstance(source, str) or len(source) > API_MAX_SOURCE):
+        raise ConfigurationError(
+            f"source must be a string of at most {API_MAX_SOURCE} characters or None, "
+            f"got {source!r}"
+        )
+    try:
+        default_tags = check_tags(tags) if tags is not None else ()
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"tags: {exc}") from None
+    if (
+        isinstance(max_queue_size, bool)
+        or not isinstance(max_queue_size, int)
+        or max_queue_size < 1
+    ):
+        raise ConfigurationError(
+            f"max_queue_size must be a whole number of records, 1 or more, got {max_queue_size!r}"
+        )
+    if overflow not in ("drop_oldest", "drop_newest"):
+        raise ConfigurationError(
+            f"overflow must be 'drop_oldest' (the default) or 'drop_newest', got {overflow!r}"
+        )
+    protect = None if protect_level is None else _level_option("protect_level", protect_level)
+    if (
+        isinstance(max_batch_bytes, bool)
+        or not isinstance(max_batch_bytes, int)
+        or not 1024 <= max_batch_bytes <= API_MAX_BODY_BYTES
+    ):
+        raise ConfigurationError(
+            f"max_batch_bytes must be a whole number from 1024 to {API_MAX_BODY_BYTES} "
+            f"(the API's limit), got {max_batch_bytes!r}"
+        )
+    if compression not in ("gzip", None):
+        raise ConfigurationError(
+            f"compression must be 'gzip' (the default) or None, got {compression!r}"
+        )
+    for name, hook in (("on_drop", on_drop), ("before_send", before_send)):
+        if hook is not None and not callable(hook):
+            raise ConfigurationError(f"{name} must be a callable or None, got {hook!r}")
+    return PipelineOptions(
+        source=source,
+        tags=default_tags,
+        max_queue_size=max_queue_size,
+        overflow=overflow,
+        protect_level=protect,
+        max_batch_bytes=max_batch_bytes,
+        compression=compression,
+        shutdown_timeout=_non_negative_number("shutdown_timeout", shutdown_timeout),
+        flush_timeout=_non_negative_number("flush_timeout", flush_timeout),
+        on_drop=on_drop,  # type: ignore[arg-type]
+        before_send=before_send,  # type: ignore[arg-type]
+        redact_keys=_redact_keys(redact_keys),
+    )
+
+
+def check_tags(tags: object) -> tuple[str, ...]:
+    """Validate tags (a list or tuple of strings) and return them as a tuple.
+
+    Raises:
+        TypeError: tags is not a sequence of strings (a bare string is refused, since it
+            would otherwise be split into one tag per character).
+    """
+    if type(tags) is tuple or type(tags) is list:
+        items = tags
+    elif isinstance(tags, str | bytes) or not isinstance(tags, Iterable):
+        raise TypeError(f"tags must be a list of strings, got {type(tags).__name__}")
+    else:
+        items = list(tags)
+    for tag in items:
+        if type(tag) is not str:
+            raise TypeError(f"tags must be a list of strings, found {type(tag).__name__}")
+    return tuple(items)
+
+
+def _level_option(name: str, value: object) -> int:
+    try:
+        return parse_level(value)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name}: {exc}") from None
+
+
+def _redact_keys(value: object) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise ConfigurationError(
+            "redact_keys must be a collection of key names (or None to turn redaction off), "
+            f"got {type(value).__name__}"
+        )
+    keys = list(value)
+    if not all(isinstance(k, str) for k in keys):
+        raise ConfigurationError("redact_keys must contain only strings")
+    return frozenset(keys)

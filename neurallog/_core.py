@@ -10,13 +10,15 @@ import ssl
 import threading
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from neurallog_api import AuthenticatedClient
 
 from neurallog._config import ClientOptions, resolve_credentials, resolve_options
 from neurallog._http import Credentials, build_async_client, build_sync_client, make_ssl_context
+
+if TYPE_CHECKING:
+    from neurallog_api import AuthenticatedClient
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -96,6 +98,10 @@ class ClientCore:
         """The generated client wired to this core's httpx clients (auth, retries, errors)."""
         api = self._api
         if api is None:
+            # Imported on first use: the generated models cost import time that logging-only
+            # applications never need.
+            from neurallog_api import AuthenticatedClient
+
             api = AuthenticatedClient(
                 base_url=self.options.endpoint, raise_on_unexpected_status=True
             )
@@ -115,6 +121,7 @@ class ClientCore:
     def forget_connections(self) -> None:
         """Drop HTTP clients inherited over a fork without closing the parent's sockets."""
         self._lock = threading.Lock()
+        self.credentials.after_fork_in_child()
         self._http = None
         self._async_http = None
         self._api = None

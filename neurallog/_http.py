@@ -28,7 +28,6 @@ import uuid
 from collections.abc import Callable, Generator
 from typing import Final
 
-import anyio
 import attrs
 import httpx
 
@@ -56,6 +55,10 @@ class Credentials:
         self._lock = threading.Lock()
         self._kind = kind
         self._secret = secret
+
+    def after_fork_in_child(self) -> None:
+        """A fresh lock: another thread of the parent may have held this one at fork."""
+        self._lock = threading.Lock()
 
     def set_api_key(self, api_key: str) -> None:
         secret = validate_secret("api_key", api_key)
@@ -114,7 +117,9 @@ class RetryPolicy:
         ceiling = min(self.max_retry_delay, self.base_delay * (2.0 ** min(attempt, 32)))
         return random.uniform(0.0, ceiling)
 
-    def delay_after_status(self, response: httpx.Response, attempt: int, retries: int) -> float | None:
+    def delay_after_status(
+        self, response: httpx.Response, attempt: int, retries: int
+    ) -> float | None:
         """Seconds to wait before retrying this response, or None to stop."""
         status = response.status_code
         if attempt >= retries or not (status in _RETRY_STATUSES or status >= 500):
@@ -170,6 +175,10 @@ class RetryTransport(httpx.BaseTransport):
         while True:
             try:
                 response = self._inner.handle_request(request)
+                if response.status_code < 400 and _buffered(response):
+                    # Read the body here, so a timeout or reset while reading it is retried
+                    # and mapped like any other (httpx would read it after the transport).
+                    response = _replay(response, _read_all(response))
             except httpx.TransportError as error:
                 delay = self._policy.delay_after_error(error, attempt, retries)
                 if delay is None:
@@ -199,7 +208,11 @@ class RetryTransport(httpx.BaseTransport):
     ) -> None:
         self._logger.info(
             "NeuralLog: %s got %s; retry %d of %d in %.2fs",
-            _describe(request), why, attempt + 1, retries, delay,
+            _describe(request),
+            why,
+            attempt + 1,
+            retries,
+            delay,
         )
 
     def close(self) -> None:
@@ -223,6 +236,8 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         while True:
             try:
                 response = await self._inner.handle_async_request(request)
+                if response.status_code < 400 and _buffered(response):
+                    response = _replay(response, await _aread_all(response))
             except httpx.TransportError as error:
                 delay = self._policy.delay_after_error(error, attempt, retries)
                 if delay is None:
@@ -244,13 +259,54 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 why = f"HTTP {response.status_code}"
             self._logger.info(
                 "NeuralLog: %s got %s; retry %d of %d in %.2fs",
-                _describe(request), why, attempt + 1, retries, delay,
+                _describe(request),
+                why,
+                attempt + 1,
+                retries,
+                delay,
             )
-            await anyio.sleep(delay)
+            await _async_sleep(delay)
             attempt += 1
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+def _buffered(response: httpx.Response) -> bool:
+    """Whether to read the body inside the retry loop (everything but event streams)."""
+    content_type = response.headers.get("content-type", "")
+    return not content_type.lower().startswith("text/event-stream")
+
+
+def _read_all(response: httpx.Response) -> bytes:
+    try:
+        return b"".join(response.stream)  # type: ignore[arg-type]
+    finally:
+        response.close()
+
+
+async def _aread_all(response: httpx.Response) -> bytes:
+    try:
+        return b"".join([part async for part in response.stream])  # type: ignore[union-attr]
+    finally:
+        await response.aclose()
+
+
+def _replay(response: httpx.Response, raw: bytes) -> httpx.Response:
+    # The raw (still content-encoded) bytes: httpx decodes them when the caller reads.
+    return httpx.Response(
+        status_code=response.status_code,
+        headers=response.headers,
+        stream=httpx.ByteStream(raw),
+        extensions=response.extensions,
+    )
+
+
+async def _async_sleep(delay: float) -> None:
+    # anyio works under asyncio and trio alike; imported here to keep `import neurallog` light.
+    import anyio
+
+    await anyio.sleep(delay)
 
 
 def _interrupted(request: httpx.Request) -> NetworkError:

@@ -96,8 +96,15 @@ class ApiError(NeuralLogError):
         # Keyword-only arguments need help to survive pickling (multiprocessing, Celery).
         return (
             _rebuild_api_error,
-            (type(self), self.message, self.status, self.code, self.request_id,
-             dict(self.details), getattr(self, "retry_after", None)),
+            (
+                type(self),
+                self.message,
+                self.status,
+                self.code,
+                self.request_id,
+                dict(self.details),
+                getattr(self, "retry_after", None),
+            ),
         )
 
 
@@ -111,8 +118,14 @@ def _rebuild_api_error(
     retry_after: float | None,
 ) -> ApiError:
     if issubclass(cls, RateLimitError):
-        return cls(message, status=status, code=code, request_id=request_id, details=details,
-                   retry_after=retry_after)
+        return cls(
+            message,
+            status=status,
+            code=code,
+            request_id=request_id,
+            details=details,
+            retry_after=retry_after,
+        )
     return cls(message, status=status, code=code, request_id=request_id, details=details)
 
 
@@ -145,8 +158,7 @@ class RateLimitError(ApiError):
         details: Mapping[str, Any] | None = None,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(message, status=status, code=code, request_id=request_id,
-                         details=details)
+        super().__init__(message, status=status, code=code, request_id=request_id, details=details)
         self.retry_after = retry_after
 
 
@@ -158,5 +170,5 @@ class NetworkError(NeuralLogError):
     """The API could not be reached (connection refused, DNS, TLS, reset)."""
 
 
-class TimeoutError(NetworkError):  # noqa: A001 - the SDK spec's name; also exported qualified
+class TimeoutError(NetworkError):
     """The API did not answer within the configured ``timeout``."""

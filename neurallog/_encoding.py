@@ -1,0 +1,289 @@
+"""Turning captured records into wire JSON, off the hot path, without ever raising.
+
+Metadata is whatever the application passed: datetimes, sets, bytes, Decimals, exceptions,
+objects of its own classes, non-string keys, integers beyond 64 bits, NaN, even cycles.
+:func:`clean` walks it once (redacting secret keys on the way) into something orjson can
+encode, converting what JSON cannot express instead of dropping it; :func:`json_default`
+converts the leaves orjson does not know; :func:`encode_entry` falls back to a stricter walk
+if orjson still refuses (lone surrogates in a string, say), so a record is always encoded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any, Final
+
+import orjson
+
+from neurallog._redact import REDACTED, KeyMatcher
+
+__all__ = [
+    "MAX_DEPTH",
+    "clean",
+    "encode_entry",
+    "format_timestamp",
+    "json_default",
+    "message_text",
+    "normalize_timestamp",
+]
+
+MAX_DEPTH: Final = 32
+_INT_MIN: Final = -(1 << 63)
+_INT_MAX: Final = (1 << 64) - 1
+_REPR_LIMIT: Final = 2048
+CIRCULAR: Final = "[Circular]"
+
+# -- timestamps ------------------------------------------------------------------------------
+
+_second_cache: tuple[int, str] = (-1, "")
+
+
+def format_timestamp(time_ns: int) -> str:
+    """RFC 3339 UTC with microseconds, e.g. ``2026-01-02T03:04:05.678901Z``."""
+    global _second_cache
+    seconds, nanos = divmod(time_ns, 1_000_000_000)
+    cached_second, prefix = _second_cache
+    if cached_second != seconds:
+        # Records arrive in bursts within the same second: format the date part once.
+        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        _second_cache = (seconds, prefix)
+    return f"{prefix}.{nanos // 1000:06d}Z"
+
+
+def normalize_timestamp(value: object) -> str | None:
+    """Validate a caller-supplied timestamp and return it as RFC 3339 UTC.
+
+    Accepts None, a timezone-aware :class:`datetime`, or an RFC 3339 string with a time
+    and an offset (``2026-01-02T03:04:05Z``, ``...+02:00``).
+
+    Raises:
+        ValueError: for a naive datetime or a string that is not RFC 3339.
+        TypeError: for any other type.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        moment = value
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ValueError(
+                "timestamp must be timezone-aware (e.g. datetime.now(timezone.utc)); "
+                "a naive datetime is ambiguous"
+            )
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                f"timestamp {value!r} is not RFC 3339; use e.g. '2026-01-02T03:04:05Z'"
+            ) from None
+        if len(text) < 16 or text[10] not in "Tt " or moment.tzinfo is None:
+            raise ValueError(
+                f"timestamp {value!r} needs a date, a time and an offset, "
+                "e.g. '2026-01-02T03:04:05Z'"
+            )
+    else:
+        raise TypeError(
+            "timestamp must be None, a timezone-aware datetime or an RFC 3339 string, "
+            f"got {type(value).__name__}"
+        )
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# -- values ----------------------------------------------------------------------------------
+
+
+def message_text(value: object) -> str:
+    """The message as text: ``str(value)``, or something readable if that fails."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, BaseException):
+        return exception_text(value)
+    try:
+        return str(value)
+    except Exception:
+        return _safe_repr(value)
+
+
+def exception_text(error: BaseException) -> str:
+    """``ValueError: bad input`` (just the type name when the message is empty)."""
+    name = type(error).__name__
+    try:
+        text = str(error)
+    except Exception:
+        text = ""
+    return f"{name}: {text}" if text else name
+
+
+def clean(fields: Mapping[Any, Any], matcher: KeyMatcher | None, depth: int = 0) -> dict[str, Any]:
+    """A JSON-ready copy of a metadata mapping, with secret keys redacted.
+
+    Keys become strings; integers beyond 64 bits and non-finite floats become strings;
+    tuples and sets become lists; cycles become ``"[Circular]"``; nesting deeper than
+    :data:`MAX_DEPTH` becomes the nested value's ``repr``. Other leaves are left for orjson
+    and :func:`json_default`.
+    """
+    return _clean_mapping(fields, matcher or None, depth, set())
+
+
+def _clean_mapping(
+    fields: Mapping[Any, Any], matcher: KeyMatcher | None, depth: int, active: set[int]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    marker = id(fields)
+    active.add(marker)
+    try:
+        for key, value in fields.items():
+            if type(key) is not str:
+                key = _key_text(key)
+            if matcher is not None and matcher.matches(key):
+                out[key] = REDACTED
+                continue
+            kind = type(value)
+            if kind is str or kind is bool or value is None:
+                out[key] = value
+            elif kind is int:
+                out[key] = value if _INT_MIN <= value <= _INT_MAX else str(value)
+            elif kind is float:
+                out[key] = value if math.isfinite(value) else _float_text(value)
+            else:
+                out[key] = _clean_value(value, matcher, depth + 1, active)
+    finally:
+        active.discard(marker)
+    return out
+
+
+def _clean_value(value: Any, matcher: KeyMatcher | None, depth: int, active: set[int]) -> Any:
+    if isinstance(value, str | bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return value if _INT_MIN <= value <= _INT_MAX else str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else _float_text(value)
+    if isinstance(value, Mapping | list | tuple | set | frozenset):
+        if id(value) in active:
+            return CIRCULAR
+        if depth > MAX_DEPTH:
+            return _safe_repr(value)
+        if isinstance(value, Mapping):
+            return _clean_mapping(value, matcher, depth, active)
+        marker = id(value)
+        active.add(marker)
+        try:
+            return [_clean_value(item, matcher, depth + 1, active) for item in value]
+        finally:
+            active.discard(marker)
+    return value
+
+
+def json_default(value: Any) -> Any:
+    """orjson's ``default=``: a JSON-encodable stand-in for a value it cannot encode."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("utf-8", "backslashreplace")
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, BaseException):
+        return exception_text(value)
+    if isinstance(value, set | frozenset):
+        return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, PurePath | complex):
+        return str(value)
+    return _safe_repr(value)
+
+
+def _safe_repr(value: object) -> str:
+    try:
+        text = repr(value)
+    except Exception:
+        return f"<unrepresentable {type(value).__qualname__}>"
+    if len(text) > _REPR_LIMIT:
+        return text[:_REPR_LIMIT] + "..."
+    return text
+
+
+def _key_text(key: object) -> str:
+    # The spellings json.dumps uses for the scalar keys it accepts.
+    if key is None:
+        return "null"
+    if key is True:
+        return "true"
+    if key is False:
+        return "false"
+    if isinstance(key, float) and not math.isfinite(key):
+        return _float_text(key)
+    if isinstance(key, str):
+        return str(key)
+    return message_text(key)
+
+
+def _float_text(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    return "Infinity" if value > 0 else "-Infinity"
+
+
+# -- entries ---------------------------------------------------------------------------------
+
+
+def encode_entry(entry: dict[str, Any]) -> bytes:
+    """The JSON bytes of one wire entry; never raises."""
+    with contextlib.suppress(Exception):
+        return orjson.dumps(entry, default=json_default)
+    # orjson refused something the first walk let through (a lone surrogate, a dataclass
+    # with a huge int, a default() result it cannot encode): redo it the strict way.
+    try:
+        return orjson.dumps(_strict(entry, 0, set()))
+    except Exception:
+        fallback: dict[str, Any] = {
+            key: _strict(entry.get(key), 0, set())
+            for key in ("id", "timestamp", "level", "message")
+            if key in entry
+        }
+        fallback["metadata"] = {"_unencodable": _safe_repr(entry.get("metadata"))}
+        return orjson.dumps(_strict(fallback, 0, set()))
+
+
+def _strict(value: Any, depth: int, active: set[int]) -> Any:
+    """Only dicts, lists, valid UTF-8 strings, bounded ints, finite floats, bools, None."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, int):
+        return int(value) if _INT_MIN <= value <= _INT_MAX else str(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else _float_text(value)
+    if isinstance(value, Mapping | list | tuple | set | frozenset):
+        if id(value) in active:
+            return CIRCULAR
+        if depth > MAX_DEPTH:
+            return _strict(_safe_repr(value), 0, active)
+        active.add(id(value))
+        try:
+            if isinstance(value, Mapping):
+                return {
+                    _strict(_key_text(k), 0, active): _strict(v, depth + 1, active)
+                    for k, v in value.items()
+                }
+            return [_strict(item, depth + 1, active) for item in value]
+        finally:
+            active.discard(id(value))
+    with contextlib.suppress(Exception):
+        # Whatever orjson encodes natively (datetime, UUID, enum, dataclass), round-tripped
+        # into plain values.
+        return orjson.loads(orjson.dumps(value, default=json_default))
+    converted = json_default(value)
+    if isinstance(converted, str | list | dict | int | float):
+        return _strict(converted, depth + 1, active)
+    return _strict(_safe_repr(value), 0, active)
