@@ -1,0 +1,293 @@
+"""A :mod:`logging` handler that sends records to NeuralLog.
+
+::
+
+    import logging
+    from neurallog.integrations.logging import NeuralLogHandler
+
+    handler = NeuralLogHandler(api_key="...", endpoint="https://api.<tenant>.neurallog.com/v1")
+    logging.getLogger().addHandler(handler)
+
+or with :func:`logging.config.dictConfig`::
+
+    "handlers": {
+        "neurallog": {
+            "class": "neurallog.integrations.logging.NeuralLogHandler",
+            "level": "INFO",
+            "api_key": "...",
+            "endpoint": "https://api.<tenant>.neurallog.com/v1",
+        },
+    }
+
+What a record becomes: ``level`` from ``levelno`` (WARNING is WARN, CRITICAL is FATAL,
+custom levels map to the standard level at or below them), ``message`` from
+``record.getMessage()`` (formatters are not applied: the record's parts are sent as
+structured fields instead), ``source`` the logger name unless ``source=`` is given, and
+``metadata`` with the ``extra=`` fields, ``logger``, ``origin`` (file, line, function,
+thread, process), ``exception`` (type, message, traceback) when the record has
+``exc_info``, and ``stack`` when it has ``stack_info``. The request context, configured
+context and OpenTelemetry trace ids are added by the client as for any record.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from neurallog._guard import is_internal, is_internal_logger
+from neurallog.integrations._common import (
+    SENT_ATTR,
+    exception_fields,
+    resolve_client,
+    was_reported,
+)
+
+if TYPE_CHECKING:
+    from neurallog.client import NeuralLog
+
+__all__ = ["NeuralLogHandler"]
+
+#: Seconds ``flush()`` waits for pending records by default.
+DEFAULT_FLUSH_TIMEOUT: Final = 5.0
+
+# LogRecord attributes that are not ``extra=`` fields.
+_RECORD_ATTRS: Final[frozenset[str]] = frozenset(
+    vars(logging.LogRecord("", 0, "", 0, "", (), None))
+) | {"message", "asctime", "taskName", SENT_ATTR}
+
+# Re-entrancy guard: a record produced while this thread is inside emit() (a handler that
+# writes to a stderr redirected into logging, say) is dropped instead of recursing.
+_emitting: ContextVar[bool] = ContextVar("neurallog_handler_emitting", default=False)
+
+# A record older than this (seconds) is sent with its own creation time (QueueHandler
+# setups emit records later, on another thread); a fresh one gets the enqueue time.
+_STALE_AFTER: Final = 0.001
+
+
+def _holds_logging_lock() -> bool:
+    """Whether this thread holds the :mod:`logging` module lock (``dictConfig`` does)."""
+    lock = getattr(logging, "_lock", None)
+    is_owned = getattr(lock, "_is_owned", None)
+    if is_owned is None:
+        return False
+    try:
+        return bool(is_owned())
+    except Exception:
+        return False
+
+
+class NeuralLogHandler(logging.Handler):
+    """Send :mod:`logging` records to NeuralLog.
+
+    Args:
+        client: An existing client (:class:`~neurallog.NeuralLog`,
+            :class:`~neurallog.async_client.AsyncNeuralLog`, or a framework integration
+            object). The handler never closes a client it was given.
+        level: The handler's level (as for any :class:`logging.Handler`). Defaults to the
+            client's ``log_level``: records below it would be dropped by the client anyway.
+        source: ``source`` of every record. Default: the client's ``source`` option if it
+            has one, else the record's logger name (always in ``metadata["logger"]``).
+        flush_timeout: Seconds :meth:`flush` and :meth:`close` wait for delivery.
+        **client_kwargs: Without ``client``, the :class:`~neurallog.NeuralLog` constructor
+            arguments (``api_key``, ``endpoint``, ``batch_size``, ...); the handler then owns
+            the client and closes it in :meth:`close` (``logging.shutdown()`` at exit does).
+
+    The handler never raises into the application: a failure goes to
+    :meth:`logging.Handler.handleError`. It skips the SDK's own loggers and its HTTP stack
+    (``neurallog``, ``httpx``, ``httpcore``, ``urllib3``, ...), anything logged while the SDK
+    delivers records, and exceptions a framework integration has already sent, so nothing is
+    sent twice and nothing loops even with the root logger at DEBUG. ``emit`` only enqueues
+    and takes no lock; :meth:`flush` and :meth:`close` are bounded by ``flush_timeout`` and
+    do not wait at all while the caller holds the :mod:`logging` module lock
+    (``dictConfig`` replacing handlers), which could otherwise deadlock with a delivery
+    thread that logs.
+    """
+
+    def __init__(
+        self,
+        client: Any = None,
+        *,
+        level: int | str | None = None,
+        source: str | None = None,
+        flush_timeout: float = DEFAULT_FLUSH_TIMEOUT,
+        **client_kwargs: Any,
+    ) -> None:
+        self.client: NeuralLog
+        self.client, self._owns_client = resolve_client(
+            client, client_kwargs, what="NeuralLogHandler"
+        )
+        if level is None:
+            level = _client_level(self.client)
+        super().__init__(level)
+        self.source = source
+        # A source configured on the client names the service: it wins over logger names.
+        self._default_source = source or _client_source(self.client)
+        self.flush_timeout = flush_timeout
+        self._closed_client = False
+        self._ignored: dict[str, bool] = {}
+
+    # -- hot path ---------------------------------------------------------------------------
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        """Filter and emit ``record`` without taking the handler's lock.
+
+        ``emit`` only enqueues into the client's thread-safe queue, so the per-handler lock
+        :class:`logging.Handler` takes would only add contention (and a lock for a delivery
+        thread to deadlock on).
+        """
+        if self._skip(record):
+            return False
+        result: object = self.filter(record)
+        if isinstance(result, logging.LogRecord):  # filters may return a record (3.12+)
+            record = result
+        if result:
+            self.emit(record)
+        return bool(result)
+
+    def _skip(self, record: logging.LogRecord) -> bool:
+        if self._closed_client or is_internal() or _emitting.get():
+            return True
+        name = record.name
+        ignored = self._ignored.get(name)
+        if ignored is None:
+            ignored = self._ignored[name] = is_internal_logger(name)
+        if ignored or getattr(record, SENT_ATTR, False):
+            return True
+        exc_info = record.exc_info
+        return bool(exc_info) and was_reported(exc_info[1])  # type: ignore[index]
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Enqueue ``record`` (never raises; never blocks on the network)."""
+        token = _emitting.set(True)
+        try:
+            message = record.getMessage()
+            created = record.created
+            timestamp = (
+                datetime.fromtimestamp(created, UTC)
+                if time.time() - created > _STALE_AFTER
+                else None
+            )
+            self.client.log(
+                record.levelno,
+                message,
+                self._metadata(record),
+                source=self._default_source or record.name,
+                timestamp=timestamp,
+            )
+            # Another NeuralLogHandler up the logger tree must not send it again.
+            record.__dict__[SENT_ATTR] = True
+        except RecursionError:
+            raise
+        except Exception:
+            self.handleError(record)
+        finally:
+            _emitting.reset(token)
+
+    @staticmethod
+    def _metadata(record: logging.LogRecord) -> dict[str, Any]:
+        metadata: dict[str, Any] = {
+            "logger": record.name,
+            "origin": {
+                "file": record.pathname,
+                "line": record.lineno,
+                "function": record.funcName,
+                "thread": record.threadName,
+                "process": record.process,
+            },
+        }
+        for key, value in record.__dict__.items():
+            if key in _RECORD_ATTRS or key.startswith("_"):
+                continue
+            if key == "request" and not isinstance(value, Mapping):
+                # A framework's request object (Django's ``extra={"request": request}``):
+                # the request context already describes it, as data.
+                continue
+            metadata[key] = value
+        exc_info = record.exc_info
+        if exc_info and exc_info[1] is not None:
+            metadata["exception"] = exception_fields(exc_info[1])
+        if record.stack_info:
+            metadata["stack"] = record.stack_info
+        return metadata
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Report a failure in :meth:`emit` the stdlib way, never recursing into logging."""
+        token = _emitting.set(True)
+        try:
+            super().handleError(record)
+        finally:
+            _emitting.reset(token)
+
+    # -- flush and close --------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Send pending records, waiting at most ``flush_timeout`` seconds.
+
+        When the caller holds the :mod:`logging` module lock (``dictConfig``,
+        ``logging.shutdown`` of replaced handlers) delivery is started but not waited for.
+        """
+        if self._closed_client:
+            return
+        with contextlib.suppress(Exception):
+            if _holds_logging_lock():
+                self.client.flush(timeout=0)
+            else:
+                self.client.flush(timeout=self.flush_timeout)
+
+    def close(self) -> None:
+        """Detach from :mod:`logging`; deliver what is pending and close an owned client.
+
+        Bounded by ``flush_timeout``. Under the :mod:`logging` module lock the owned client is
+        closed on a helper thread, so the caller is not held up.
+        """
+        try:
+            if not self._closed_client:
+                self._closed_client = True
+                if self._owns_client:
+                    if _holds_logging_lock():
+                        _close_in_background(self.client, self.flush_timeout)
+                    else:
+                        _close_client(self.client, self.flush_timeout)
+                else:
+                    self._closed_client = False  # the shared client stays usable
+                    self.flush()
+                    self._closed_client = True
+        finally:
+            super().close()
+
+    def __repr__(self) -> str:
+        level = logging.getLevelName(self.level)
+        return f"<{type(self).__name__} ({level}) {self.client!r}>"
+
+
+def _client_level(client: NeuralLog) -> int:
+    level = getattr(client, "_min_level", logging.NOTSET)
+    return level if isinstance(level, int) else logging.NOTSET
+
+
+def _client_source(client: NeuralLog) -> str | None:
+    """The client's default ``source`` option, if one was configured."""
+    options = getattr(getattr(client, "_pipeline", None), "_opts", None)
+    source = getattr(options, "source", None)
+    return source if isinstance(source, str) else None
+
+
+def _close_client(client: NeuralLog, timeout: float) -> None:
+    with contextlib.suppress(Exception):
+        client.close(timeout=timeout)
+
+
+def _close_in_background(client: NeuralLog, timeout: float) -> None:
+    thread = threading.Thread(
+        target=_close_client, args=(client, timeout), name="neurallog-handler-close"
+    )
+    try:
+        thread.start()
+    except RuntimeError:  # no new threads at interpreter shutdown: close here, bounded
+        _close_client(client, timeout)

@@ -1,0 +1,185 @@
+"""NeuralLogProcessor: structlog events delivered to a real HTTP server."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import structlog
+
+from neurallog.client import NeuralLog
+from neurallog.integrations.logging import NeuralLogHandler
+from neurallog.integrations.structlog import NeuralLogProcessor
+
+from .conftest import Collector, by_message
+
+
+@pytest.fixture(autouse=True)
+def reset_structlog() -> Iterator[None]:
+    yield
+    structlog.reset_defaults()
+
+
+def test_spec_example_verbatim(
+    collector: Collector, api_key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The SDK spec's "Structlog Integration" example; only the endpoint differs.
+    import structlog
+
+    from neurallog.integrations.structlog import NeuralLogProcessor
+
+    # Configure structlog
+    structlog.configure(
+        processors=[
+            structlog.stdlib.add_log_level,
+            structlog.stdlib.add_logger_name,
+            structlog.processors.TimeStamper(fmt="iso"),
+            structlog.processors.StackInfoRenderer(),
+            structlog.processors.format_exc_info,
+            NeuralLogProcessor(api_key=api_key, endpoint=collector.endpoint),
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+    )
+
+    # Get logger
+    logger = structlog.get_logger()
+
+    # Use structlog
+    with caplog.at_level(logging.INFO):
+        logger.info("Application started", app_version="1.0.0")
+        logger.error("Database error", db_host="db.example.com", error_code="DB_ERROR")
+
+    structlog.get_config()["processors"][-1].client.flush()
+    entries = collector.wait_count(api_key, 2)
+    started = by_message(entries, "Application started")[0]
+    assert started["level"] == "INFO"
+    assert started["metadata"] == {"app_version": "1.0.0", "logger": __name__}
+    assert started["source"] == __name__
+    assert started["timestamp"].endswith("Z")
+    failed = by_message(entries, "Database error")[0]
+    assert failed["level"] == "ERROR"
+    assert failed["metadata"]["db_host"] == "db.example.com"
+    assert failed["metadata"]["error_code"] == "DB_ERROR"
+
+    # As the last processor it also rendered the events for the stdlib logger behind it.
+    messages = [r.getMessage() for r in caplog.records if r.name == __name__]
+    assert messages == [
+        "Application started app_version='1.0.0'",
+        "Database error db_host='db.example.com' error_code='DB_ERROR'",
+    ]
+
+
+def test_passes_the_event_on_unchanged(
+    collector: Collector, api_key: str, client: NeuralLog
+) -> None:
+    seen: list[dict[str, Any]] = []
+
+    def after(logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
+        seen.append(dict(event))
+        return event
+
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            NeuralLogProcessor(client),
+            after,
+            structlog.processors.KeyValueRenderer(key_order=["event"]),
+        ],
+        logger_factory=structlog.ReturnLoggerFactory(),
+    )
+    logger = structlog.get_logger().bind(request_id="r-1")
+    rendered = logger.warning("disk almost full", free_mb=12)
+    assert seen == [
+        {"event": "disk almost full", "free_mb": 12, "request_id": "r-1", "level": "warning"}
+    ]
+    assert rendered == "event='disk almost full' request_id='r-1' free_mb=12 level='warning'"
+
+    entry = collector.wait_message(api_key, "disk almost full")
+    assert entry["level"] == "WARN"
+    assert entry["metadata"] == {"free_mb": 12, "request_id": "r-1"}
+
+
+def test_exceptions_are_rendered(collector: Collector, api_key: str, client: NeuralLog) -> None:
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            NeuralLogProcessor(client),
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(),
+        ],
+        logger_factory=structlog.ReturnLoggerFactory(),
+    )
+    logger = structlog.get_logger()
+    try:
+        raise ValueError("bad input")
+    except ValueError:
+        logger.exception("could not parse")
+
+    # Already formatted by format_exc_info earlier in the chain: parsed back into fields.
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.format_exc_info,
+            NeuralLogProcessor(client),
+            structlog.processors.JSONRenderer(),
+        ],
+        logger_factory=structlog.ReturnLoggerFactory(),
+    )
+    try:
+        raise KeyError("user")
+    except KeyError:
+        structlog.get_logger().error("lookup failed", exc_info=True)
+    client.flush()
+
+    entries = collector.wait_count(api_key, 2)
+    parsed = by_message(entries, "could not parse")[0]
+    assert parsed["level"] == "ERROR"
+    exception = parsed["metadata"]["exception"]
+    assert exception["type"] == "ValueError"
+    assert exception["message"] == "bad input"
+    assert 'raise ValueError("bad input")' in exception["traceback"]
+    lookup = by_message(entries, "lookup failed")[0]["metadata"]["exception"]
+    assert lookup["type"] == "KeyError"
+    assert lookup["message"] == "'user'"
+    assert lookup["traceback"].startswith("Traceback (most recent call last):")
+
+
+def test_last_processor_with_a_neurallog_handler_sends_once(
+    collector: Collector, api_key: str, client: NeuralLog
+) -> None:
+    stdlib_logger = logging.getLogger("structlog.and.handler")
+    stdlib_logger.setLevel(logging.INFO)
+    stdlib_logger.propagate = False
+    handler = NeuralLogHandler(client)
+    stdlib_logger.addHandler(handler)
+    try:
+        structlog.configure(
+            processors=[structlog.stdlib.add_log_level, NeuralLogProcessor(client)],
+            logger_factory=structlog.stdlib.LoggerFactory(),
+        )
+        structlog.get_logger("structlog.and.handler").info("only once", n=1)
+        stdlib_logger.info("plain stdlib record")
+        client.flush()
+        entries = collector.wait_count(api_key, 2)
+        assert len(by_message(entries, "only once")) == 1
+        assert len(by_message(entries, "plain stdlib record")) == 1
+    finally:
+        stdlib_logger.removeHandler(handler)
+
+
+def test_non_rfc3339_timestamps_stay_in_metadata(
+    collector: Collector, api_key: str, client: NeuralLog
+) -> None:
+    structlog.configure(
+        processors=[
+            structlog.processors.TimeStamper(fmt="%H:%M"),
+            NeuralLogProcessor(client),
+            structlog.processors.KeyValueRenderer(),
+        ],
+        logger_factory=structlog.ReturnLoggerFactory(),
+    )
+    structlog.get_logger().info("custom time format")
+    entry = collector.wait_message(api_key, "custom time format")
+    assert len(entry["metadata"]["timestamp"]) == 5
