@@ -10,6 +10,7 @@ from neurallog.resources._pages import AsyncPage, Page
 
 if TYPE_CHECKING:
     from neurallog._core import ClientCore
+    from neurallog._pipeline import Pipeline
 
 T = TypeVar("T")
 
@@ -19,6 +20,9 @@ class HasCore(Protocol):
 
     @property
     def _core(self) -> ClientCore: ...
+
+    @property
+    def _pipeline(self) -> Pipeline: ...
 
 
 class SyncResource:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 from neurallog.resources import _build
-from neurallog.resources._base import AsyncResource, SyncResource
+from neurallog.resources._base import AsyncResource, HasCore, SyncResource
 from neurallog.resources._pages import AsyncPage, Page
 from neurallog.resources._streaming import (
     DEFAULT_HEARTBEAT_TIMEOUT,
@@ -25,7 +25,7 @@ TimeRangeArg = TimeRange | Mapping[str, Any] | str | timedelta
 
 
 def _tail_state(
-    client: Any,
+    client: HasCore,
     *,
     query: str | None,
     filter: Filter | None,
@@ -45,8 +45,8 @@ def _tail_state(
     )
 
 
-def _submit(client: Any, entries: Sequence[Mapping[str, Any]]) -> builtins.list[str]:
-    return builtins.list(client._pipeline.submit_entries(entries))
+def _submit(client: HasCore, entries: Sequence[Mapping[str, Any]]) -> builtins.list[str]:
+    return client._pipeline.submit_entries(entries)
 
 
 class LogsModule(SyncResource):

@@ -1,0 +1,219 @@
+"""The asynchronous NeuralLog client.
+
+``AsyncNeuralLog`` composes a :class:`~neurallog.client.NeuralLog`: logging goes through the
+same pipeline (``await info(...)`` only enqueues, so it never does network I/O on the event
+loop), and the blocking ``flush``/``close`` run in a worker thread. The API resources are
+async twins of the sync ones, built from the same request builders and parsers, and sent
+through the client's configured async httpx client.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Coroutine
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+
+import anyio.to_thread
+
+from neurallog.client import LogBatch, NeuralLog
+
+if TYPE_CHECKING:
+    from neurallog_api import AuthenticatedClient
+
+    from neurallog._core import ClientCore
+    from neurallog._pipeline import DeliveryStats, Pipeline
+    from neurallog.resources.actions import AsyncActionsModule
+    from neurallog.resources.logs import AsyncLogsModule
+    from neurallog.resources.rules import AsyncRulesModule
+
+__all__ = ["AsyncLogBatch", "AsyncNeuralLog"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _enqueue(
+    method: Callable[Concatenate[NeuralLog, P], R],
+) -> Callable[Concatenate[AsyncNeuralLog, P], Coroutine[Any, Any, R]]:
+    """An awaitable twin of a logging method that only validates and enqueues."""
+
+    @functools.wraps(method)
+    async def twin(self: AsyncNeuralLog, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return method(self._sync, *args, **kwargs)
+
+    return twin
+
+
+def _in_thread(
+    method: Callable[Concatenate[NeuralLog, P], R],
+) -> Callable[Concatenate[AsyncNeuralLog, P], Coroutine[Any, Any, R]]:
+    """An awaitable twin of a blocking method, run in a worker thread."""
+
+    @functools.wraps(method)
+    async def twin(self: AsyncNeuralLog, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        call = functools.partial(method, self._sync, *args, **kwargs)
+        return await anyio.to_thread.run_sync(call)
+
+    return twin
+
+
+def _init_like(
+    source: Callable[Concatenate[Any, P], None],
+) -> Callable[[Callable[..., None]], Callable[Concatenate[Any, P], None]]:
+    """Give a forwarding ``__init__`` the signature of ``source``, for type checkers and help()."""
+
+    def decorate(init: Callable[..., None]) -> Callable[Concatenate[Any, P], None]:
+        init.__wrapped__ = source  # type: ignore[attr-defined]
+        return init
+
+    return decorate
+
+
+class AsyncLogBatch:
+    """Async context manager around :class:`~neurallog.client.LogBatch`.
+
+    Leaving the block enqueues the records and waits for their delivery in a worker thread.
+    """
+
+    def __init__(self, batch: LogBatch) -> None:
+        self._batch = batch
+
+    async def __aenter__(self) -> LogBatch:
+        return self._batch.__enter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await anyio.to_thread.run_sync(self._batch.__exit__, exc_type, exc, tb)
+
+
+class AsyncNeuralLog:
+    """Async twin of :class:`~neurallog.client.NeuralLog`; takes the same arguments.
+
+    ::
+
+        async with AsyncNeuralLog(api_key="...", endpoint="https://...") as nl:
+            await nl.info("User logged in", {"user_id": "123"})
+            logs = await nl.logs.search(query="error", limit=10)
+            async for log in nl.logs.stream(query="error", follow=True):
+                ...
+
+    Logging calls only enqueue: a background worker delivers the records. API calls
+    (``logs``, ``rules``, ``actions``) are coroutines that raise
+    :mod:`neurallog.exceptions` errors. One instance serves one event loop.
+    """
+
+    @_init_like(NeuralLog.__init__)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._sync = NeuralLog(*args, **kwargs)
+
+    @property
+    def _core(self) -> ClientCore:
+        return self._sync._core
+
+    @property
+    def _pipeline(self) -> Pipeline:
+        return self._sync._pipeline
+
+    @property
+    def sync_client(self) -> NeuralLog:
+        """The :class:`NeuralLog` this client wraps (same pipeline, same settings)."""
+        return self._sync
+
+    # -- logging (enqueue only) --------------------------------------------------------------
+
+    log = _enqueue(NeuralLog.log)
+    debug = _enqueue(NeuralLog.debug)
+    info = _enqueue(NeuralLog.info)
+    warn = _enqueue(NeuralLog.warn)
+    error = _enqueue(NeuralLog.error)
+    fatal = _enqueue(NeuralLog.fatal)
+    critical = fatal
+
+    flush = _in_thread(NeuralLog.flush)
+
+    async def close(self, timeout: float | None = None) -> bool:
+        """Send what is pending (see :meth:`NeuralLog.close`), then close the HTTP clients."""
+        delivered = await anyio.to_thread.run_sync(self._sync.close, timeout)
+        await self._core.aclose()
+        return delivered
+
+    def batch(self) -> AsyncLogBatch:
+        """``async with client.batch() as batch:`` collects records, then enqueues and flushes.
+
+        ``batch.info(...)`` and friends are plain (non-awaited) calls: they only collect.
+        """
+        return AsyncLogBatch(self._sync.batch())
+
+    @property
+    def stats(self) -> DeliveryStats:
+        """Delivery counters; see :attr:`NeuralLog.stats`."""
+        return self._sync.stats
+
+    async def __aenter__(self) -> AsyncNeuralLog:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # -- resources ---------------------------------------------------------------------------
+
+    @cached_property
+    def logs(self) -> AsyncLogsModule:
+        """Search, list, get, delete, stream and batch-log entries."""
+        from neurallog.resources.logs import AsyncLogsModule
+
+        return AsyncLogsModule(self)
+
+    @cached_property
+    def rules(self) -> AsyncRulesModule:
+        """Create and manage rules."""
+        from neurallog.resources.rules import AsyncRulesModule
+
+        return AsyncRulesModule(self)
+
+    @cached_property
+    def actions(self) -> AsyncActionsModule:
+        """Create, manage and execute actions."""
+        from neurallog.resources.actions import AsyncActionsModule
+
+        return AsyncActionsModule(self)
+
+    @property
+    def api(self) -> AuthenticatedClient:
+        """The generated ``neurallog_api`` client, configured like this one.
+
+        Its ``asyncio`` functions use this client's async httpx client (auth, retries,
+        error mapping)::
+
+            from neurallog_api.api.rules import get_rule
+            rule = await get_rule.asyncio(rule_id="...", client=client.api)
+        """
+        return self._core.api
+
+    # -- settings (no I/O) -------------------------------------------------------------------
+
+    def set_api_key(self, api_key: str) -> None:
+        """Authenticate with this API key from the next request on."""
+        self._sync.set_api_key(api_key)
+
+    def set_token(self, token: str) -> None:
+        """Authenticate with this JWT from the next request on."""
+        self._sync.set_token(token)
+
+    def configure_context(self, fields: Any) -> None:
+        """Fields added to the metadata of every record this client sends."""
+        self._sync.configure_context(fields)
+
+    def __repr__(self) -> str:
+        return f"AsyncNeuralLog({self._core.describe()})"
