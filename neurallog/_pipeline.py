@@ -222,6 +222,7 @@ class Pipeline:
         self._last_error: dict[str, BaseException | None] = {}
         self._losses = 0
         self._resolved = 0  # records the worker has sent, dropped or filtered
+        self._written_off = 0  # in-flight records close() counted as lost while still busy
         self._blocked_until = 0.0  # monotonic time before which the API asked us to wait
         self._flush_baseline = 0
         self._outage = 0
@@ -622,6 +623,7 @@ class Pipeline:
                     with self._lock:
                         self._filtered += 1
                         self._resolved += 1
+                        self._unwrite(1)
                     continue
                 entry = hooked
             part = self._finish_entry(entry, limit)
@@ -686,10 +688,25 @@ class Pipeline:
         part = encode_entry(entry)
         if len(part) <= limit:
             return part
-        # Too big for any request: keep the record, replace its metadata by a marker.
+        # Too big for any request: keep the record, replace its metadata by a marker, then
+        # shorten the message until it fits.
         size = len(part)
-        entry["metadata"] = {"_truncated": [*truncated, "metadata"], "_metadata_bytes": size}
+        marks = [*truncated, "metadata"] if "metadata" in entry else list(truncated)
+        entry["metadata"] = {"_truncated": marks, "_original_bytes": size}
         part = encode_entry(entry)
+        text = entry["message"]
+        for _ in range(8):
+            excess = len(part) - limit
+            if excess <= 0:
+                return part
+            if not text:
+                break
+            # Cut by the byte excess (a character is at least one byte) plus a margin.
+            text = text[: max(0, len(text) - excess - 16)]
+            entry["message"] = text
+            if "message" not in marks:
+                marks.append("message")
+            part = encode_entry(entry)
         if len(part) <= limit:
             return part
         self._drop(1, "too_large", None)
@@ -733,10 +750,14 @@ class Pipeline:
                 # room; once it is full, this batch (the oldest records) makes room.
                 with self._lock:
                     full = self._size >= self._max_queue
+                    deadline = self._deadline
                 if full and not self._stopping:
                     self._drop(len(parts), "rate_limited", limited)
                     return
-                if not self._sleep(min(wait, 1.0)):
+                if deadline is not None and self._blocked_until > deadline:
+                    self._drop(len(parts), "shutdown", limited)  # no point waiting
+                    return
+                if not self._sleep(min(wait, 1.0), wake_on_close=True):
                     self._drop(len(parts), "shutdown", limited)
                     return
                 continue
@@ -800,6 +821,7 @@ class Pipeline:
             self._requests += 1
             self._sent += count - len(rejected)
             self._resolved += count - len(rejected)
+            self._unwrite(count - len(rejected))
             self._outage = 0
         if rejected:
             self._drop(len(rejected), "rejected", None)
@@ -829,11 +851,18 @@ class Pipeline:
             self._outage += 1
             self._sleep(self._policy.backoff(self._outage + 1))
 
-    def _sleep(self, delay: float) -> bool:
-        """Wait ``delay`` seconds unless that would overrun shutdown; False means give up."""
+    def _sleep(self, delay: float, wake_on_close: bool = False) -> bool:
+        """Wait ``delay`` seconds unless that would overrun shutdown; False means give up.
+
+        With ``wake_on_close`` the wait also ends (returning True) when close() begins, so
+        the caller can re-plan against the shutdown deadline.
+        """
         end = _monotonic() + delay
         with self._lock:
+            stopping = self._stopping
             while True:
+                if wake_on_close and self._stopping and not stopping:
+                    return True
                 if self._aborted:
                     return False
                 if self._deadline is not None and end > self._deadline:
@@ -843,8 +872,17 @@ class Pipeline:
                     return True
                 self._wake.wait(remaining)
 
+    def _unwrite(self, count: int) -> None:
+        """Records close() wrote off as lost were resolved after all (lock held)."""
+        if self._written_off:
+            taken = min(count, self._written_off)
+            self._written_off -= taken
+            self._dropped["shutdown"] -= taken
+            self._losses -= taken
+
     def _drop(self, count: int, reason: str, error: BaseException | None) -> None:
         with self._lock:
+            self._unwrite(count)
             self._dropped[reason] += count
             self._resolved += count
             if reason in _LOSSES:
@@ -938,16 +976,22 @@ class Pipeline:
                 self._drain_inline(deadline, _NO_LIMIT)
             with self._lock:
                 finished = not (isinstance(worker, threading.Thread) and worker.is_alive())
+                left = self._size
                 if not finished:
                     self._aborted = True  # cut its backoff short; it stops after this request
                     self._wake.notify_all()
-                left = self._size
+                    # Its batch may never finish (the process may be exiting): count it as
+                    # lost now, and correct the count if it does finish.
+                    self._written_off = self._inflight
+                    left += self._inflight
+                if left:
+                    self._dropped["shutdown"] += left
+                    self._losses += left
                 self._low.clear()
                 self._high.clear()
                 self._size = 0
                 self._settled.notify_all()
             if left:
-                self._drop(left, "shutdown", None)
                 self._diag.emit(
                     "shutdown",
                     logging.WARNING,
@@ -1010,7 +1054,7 @@ class Pipeline:
             return DeliveryStats(
                 enqueued=self._enqueued,
                 sent=self._sent,
-                queued=self._size + self._inflight,
+                queued=self._size + self._inflight - self._written_off,
                 filtered=self._filtered,
                 dropped=MappingProxyType(dict(self._dropped)),
                 requests=self._requests,

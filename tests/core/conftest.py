@@ -47,7 +47,10 @@ Step = int | Response | Callable[[Captured], Response | None]
 def error_response(
     status: int, code: str = "error", message: str = "failed", headers: dict[str, str] | None = None
 ) -> Response:
-    body = {"error": {"code": code, "message": message, "details": {}}, "meta": {"request_id": "req-1"}}
+    body = {
+        "error": {"code": code, "message": message, "details": {}},
+        "meta": {"request_id": "req-1"},
+    }
     return Response(
         json.dumps(body),
         status=status,
@@ -65,6 +68,7 @@ class Sink:
     duplicates: int = 0
     script: list[Step] = field(default_factory=list)
     reject: Callable[[dict[str, Any]], str | None] | None = None
+    gate: Callable[[Captured], Response | None] | None = None
 
     @property
     def url(self) -> str:
@@ -81,15 +85,25 @@ class Sink:
             step = self.script.pop(0) if self.script else None
             self.lock.notify_all()
         if step is not None:
-            answer = error_response(step) if isinstance(step, int) else step
-            if callable(answer) and not isinstance(answer, Response):
-                answer = answer(captured)
+            answer: Response | None
+            if isinstance(step, int):
+                answer = error_response(step)
+            elif isinstance(step, Response):
+                answer = step
+            else:
+                answer = step(captured)
             if answer is not None:
                 return answer
+        if self.gate is not None:
+            gated = self.gate(captured)
+            if gated is not None:
+                return gated
         return self.store(captured)
 
     def store(self, captured: Captured) -> Response:
-        rejected, ids, accepted, duplicates = [], [], 0, 0
+        rejected: list[dict[str, Any]] = []
+        ids: list[str | None] = []
+        accepted = duplicates = 0
         with self.lock:
             for index, entry in enumerate(captured.doc["logs"]):
                 why = self.reject(entry) if self.reject else None

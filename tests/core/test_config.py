@@ -1,0 +1,216 @@
+"""Constructor arguments, environment fallbacks and ConfigurationError."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import Any
+
+import httpx
+import pytest
+
+import neurallog
+from neurallog import NeuralLog
+from neurallog.exceptions import ConfigurationError, NeuralLogError
+
+from .conftest import Sink
+
+ENDPOINT = "https://api.acme.neurallog.com/v1"
+
+
+def test_every_argument_of_the_sdk_specification_with_its_default() -> None:
+    params = inspect.signature(NeuralLog.__init__).parameters
+    expected = {
+        "api_key": None,
+        "token": None,
+        "endpoint": None,
+        "timeout": 30,
+        "retries": 3,
+        "max_retry_delay": 60,
+        "log_level": "INFO",
+        "logger": None,
+        "batch_size": 10,
+        "batch_interval": 5,
+        "auto_flush": True,
+    }
+    positional = [n for n, p in params.items() if p.kind is p.POSITIONAL_OR_KEYWORD][1:]
+    assert positional == [*list(expected)[:6], "transport", *list(expected)[6:]]
+    for name, default in expected.items():
+        assert params[name].default == default, name
+    # The SDK is built on httpx; "requests" stays accepted (see the README).
+    assert params["transport"].default == "httpx"
+    # Every extra option is a plain keyword argument (the Django settings mapping needs it).
+    for name, param in params.items():
+        assert param.kind in (param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY) or name == "self"
+
+
+def test_options_are_exposed() -> None:
+    client = NeuralLog(api_key="s3cr3t-key", endpoint=ENDPOINT, log_level="warning", batch_size=20)
+    try:
+        options = client._core.options
+        assert options.endpoint == ENDPOINT
+        assert options.log_level == 30
+        assert options.batch_size == 20
+        assert options.logger is logging.getLogger("neurallog")
+        assert "s3cr3t" not in repr(client)
+    finally:
+        client.close(timeout=0)
+
+
+def test_env_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEURALLOG_API_KEY", "env-key")
+    monkeypatch.setenv("NEURALLOG_ENDPOINT", ENDPOINT + "/")
+    client = NeuralLog()
+    try:
+        assert client._core.options.endpoint == ENDPOINT
+        assert client._core.credentials.kind == "api_key"
+        headers = httpx.Headers()
+        client._core.credentials.apply(headers)
+        assert headers["X-API-Key"] == "env-key"
+    finally:
+        client.close(timeout=0)
+
+
+def test_env_token_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEURALLOG_TOKEN", "env.jwt")
+    client = NeuralLog(endpoint=ENDPOINT)
+    try:
+        headers = httpx.Headers()
+        client._core.credentials.apply(headers)
+        assert headers["Authorization"] == "Bearer env.jwt"
+    finally:
+        client.close(timeout=0)
+
+
+def test_arguments_win_over_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEURALLOG_API_KEY", "env-key")
+    monkeypatch.setenv("NEURALLOG_ENDPOINT", "https://env.example.com/v1")
+    client = NeuralLog(token="arg.jwt", endpoint=ENDPOINT)
+    try:
+        assert client._core.options.endpoint == ENDPOINT
+        assert client._core.credentials.kind == "token"
+    finally:
+        client.close(timeout=0)
+
+
+def test_missing_credential_names_what_to_set() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        NeuralLog(endpoint=ENDPOINT)
+    text = str(info.value)
+    assert "api_key" in text
+    assert "NEURALLOG_API_KEY" in text
+    assert "NEURALLOG_TOKEN" in text
+    assert isinstance(info.value, NeuralLogError)
+
+
+def test_missing_endpoint_names_what_to_set() -> None:
+    with pytest.raises(ConfigurationError, match="NEURALLOG_ENDPOINT"):
+        NeuralLog(api_key="k")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"api_key": "k", "token": "t"}, "either api_key or token"),
+        ({"api_key": ""}, "api_key is empty"),
+        ({"api_key": "bad\nkey"}, "HTTP header"),
+        ({"endpoint": "ftp://x/v1"}, "http(s)"),
+        ({"endpoint": "https://user:pw@x/v1"}, "user name or password"),
+        ({"endpoint": "https://x/v1?a=1"}, "query"),
+        ({"timeout": 0}, "timeout"),
+        ({"timeout": "30"}, "timeout"),
+        ({"retries": -1}, "retries"),
+        ({"retries": 1.5}, "retries"),
+        ({"max_retry_delay": -1}, "max_retry_delay"),
+        ({"transport": "urllib"}, "transport"),
+        ({"log_level": "LOUD"}, "log_level"),
+        ({"logger": "neurallog"}, "logger"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"batch_size": 1001}, "1000"),
+        ({"batch_interval": 0}, "batch_interval"),
+        ({"auto_flush": "yes"}, "auto_flush"),
+        ({"source": 3}, "source"),
+        ({"tags": "one"}, "tags"),
+        ({"max_queue_size": 0}, "max_queue_size"),
+        ({"overflow": "block"}, "overflow"),
+        ({"protect_level": "LOUD"}, "protect_level"),
+        ({"max_batch_bytes": 10 * 1024 * 1024}, "max_batch_bytes"),
+        ({"compression": "zstd"}, "compression"),
+        ({"shutdown_timeout": -1}, "shutdown_timeout"),
+        ({"flush_timeout": "1"}, "flush_timeout"),
+        ({"on_drop": 1}, "on_drop"),
+        ({"before_send": "x"}, "before_send"),
+        ({"redact_keys": "password"}, "redact_keys"),
+    ],
+)
+def test_invalid_settings_raise_configuration_error(kwargs: dict[str, Any], words: str) -> None:
+    settings: dict[str, Any] = {"api_key": "k", "endpoint": ENDPOINT, **kwargs}
+    with pytest.raises(ConfigurationError) as info:
+        NeuralLog(**settings)
+    assert words in str(info.value)
+    assert "bad\nkey" not in str(info.value)  # never echo a credential
+
+
+def test_plain_http_to_a_remote_host_warns(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="neurallog"):
+        NeuralLog(api_key="k", endpoint="http://logs.example.com/v1").close(timeout=0)
+    assert any("plain http" in r.getMessage() for r in caplog.records)
+
+
+def test_requests_transport_missing_package_is_reported_at_construction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "requests" else real(name)
+    )
+    with pytest.raises(ConfigurationError, match=r"neurallog\[requests\]"):
+        NeuralLog(api_key="k", endpoint=ENDPOINT, transport="requests")
+
+
+def test_set_api_key_rejects_bad_values() -> None:
+    client = NeuralLog(api_key="k", endpoint=ENDPOINT)
+    try:
+        with pytest.raises(ConfigurationError):
+            client.set_api_key("")
+        with pytest.raises(ConfigurationError):
+            client.set_token("a\r\nb")
+    finally:
+        client.close(timeout=0)
+
+
+def test_configure_context_needs_a_mapping() -> None:
+    client = NeuralLog(api_key="k", endpoint=ENDPOINT)
+    try:
+        with pytest.raises(TypeError):
+            client.configure_context(["app"])  # type: ignore[arg-type]
+    finally:
+        client.close(timeout=0)
+
+
+def test_package_exports() -> None:
+    assert neurallog.NeuralLog is NeuralLog
+    assert isinstance(neurallog.__version__, str)
+    with pytest.raises(AttributeError):
+        neurallog.DoesNotExist  # noqa: B018
+
+
+def test_import_is_cheap_and_lazy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, neurallog; "
+        "heavy = [m for m in ('neurallog_api', 'neurallog.async_client', 'neurallog_local', "
+        "'neurallog.integrations', 'opentelemetry', 'requests') if m in sys.modules]; "
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_sink_fixture_is_real_http(sink: Sink) -> None:
+    # Guards the other tests: the sink is a real server on a real port.
+    assert sink.url.startswith("http://127.0.0.1:")

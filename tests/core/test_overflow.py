@@ -1,0 +1,101 @@
+"""A full queue drops by the stated policy and counts every drop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .conftest import ClientFactory, Sink
+
+
+def test_drop_oldest_is_the_default(sink: Sink, make_client: ClientFactory) -> None:
+    client = make_client(auto_flush=False, max_queue_size=5)
+    for i in range(10):
+        client.info(f"m{i}")
+    stats = client.stats
+    assert stats.dropped["queue_full"] == 5
+    assert stats.queued == 5
+    assert client.flush(5) is False  # records were lost since the last flush
+    assert sorted(sink.messages) == ["m5", "m6", "m7", "m8", "m9"]
+    stats = client.stats
+    assert stats.enqueued == 10 == stats.sent + stats.dropped_total
+
+
+def test_errors_are_protected_from_drop_oldest(sink: Sink, make_client: ClientFactory) -> None:
+    client = make_client(auto_flush=False, max_queue_size=5)
+    client.error("E0")
+    for i in range(10):
+        client.info(f"m{i}")
+    client.fatal("F0")
+    assert client.stats.dropped["queue_full"] == 7
+    client.flush(5)
+    assert sorted(sink.messages) == ["E0", "F0", "m7", "m8", "m9"]
+    # Records keep their logging order on the wire.
+    assert [e["message"] for e in sink.requests[0].doc["logs"]] == ["E0", "m7", "m8", "m9", "F0"]
+
+
+def test_when_only_errors_are_left_the_oldest_error_goes(
+    sink: Sink, make_client: ClientFactory
+) -> None:
+    client = make_client(auto_flush=False, max_queue_size=3)
+    for i in range(5):
+        client.error(f"E{i}")
+    client.info("low")  # a full queue of errors refuses a lower record
+    assert client.stats.dropped["queue_full"] == 3
+    client.flush(5)
+    assert sorted(sink.messages) == ["E2", "E3", "E4"]
+
+
+def test_drop_newest(sink: Sink, make_client: ClientFactory) -> None:
+    client = make_client(auto_flush=False, max_queue_size=5, overflow="drop_newest")
+    for i in range(10):
+        client.info(f"m{i}")
+    client.error("E0")  # still gets in: it displaces the newest lower record
+    assert client.stats.dropped["queue_full"] == 6
+    client.flush(5)
+    assert sorted(sink.messages) == ["E0", "m0", "m1", "m2", "m3"]
+
+
+def test_protection_can_be_turned_off(sink: Sink, make_client: ClientFactory) -> None:
+    client = make_client(auto_flush=False, max_queue_size=3, protect_level=None)
+    client.error("E0")
+    for i in range(3):
+        client.info(f"m{i}")
+    client.flush(5)
+    assert sorted(sink.messages) == ["m0", "m1", "m2"]
+
+
+def test_on_drop_reports_queue_full(sink: Sink, make_client: ClientFactory) -> None:
+    seen: list[tuple[str, int, Any]] = []
+    client = make_client(
+        auto_flush=False, max_queue_size=2, on_drop=lambda *args: seen.append(args)
+    )
+    for i in range(5):
+        client.info(f"m{i}")
+    client.flush(5)
+    assert seen == [("queue_full", 3, None)]
+
+
+def test_a_raising_on_drop_does_not_stop_delivery(sink: Sink, make_client: ClientFactory) -> None:
+    def explode(*args: object) -> None:
+        raise RuntimeError("callback bug")
+
+    client = make_client(auto_flush=False, max_queue_size=1, on_drop=explode)
+    client.info("a")
+    client.info("b")
+    client.flush(5)
+    client.info("c")
+    assert client.flush(5)
+    assert sorted(sink.messages) == ["b", "c"]
+
+
+def test_flush_from_a_callback_does_not_deadlock(sink: Sink, make_client: ClientFactory) -> None:
+    results: list[bool] = []
+    holder: list[Any] = []
+    client = make_client(
+        auto_flush=False, max_queue_size=1, on_drop=lambda *a: results.append(holder[0].flush(5))
+    )
+    holder.append(client)
+    client.info("a")
+    client.info("b")
+    client.flush(5)
+    assert results == [False]  # refused at once on the worker thread, no hang

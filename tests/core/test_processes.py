@@ -1,0 +1,194 @@
+"""Interpreter exit and fork: real subprocesses and a real fork."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from .conftest import API_KEY, ClientFactory, Sink
+
+# A hang guard for the child processes, never a performance assertion.
+HANG_GUARD = 60
+
+pytestmark = pytest.mark.slow
+
+
+def _run(code: str, sink_url: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    script = tmp_path / "app.py"
+    script.write_text(textwrap.dedent(code))
+    environment = {
+        **os.environ,
+        "NEURALLOG_API_KEY": API_KEY,
+        "NEURALLOG_ENDPOINT": sink_url,
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, str(script)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+        check=False,
+    )
+
+
+def test_exit_without_flush_delivers_every_record(sink: Sink, tmp_path: Path) -> None:
+    result = _run(
+        """
+        from neurallog import NeuralLog
+
+        client = NeuralLog()
+        for i in range(1000):
+            client.info(f"record {i}", {"i": i})
+        # no flush(), no close(): the interpreter simply exits
+        """,
+        sink.url,
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sink.wait_stored(1000)
+    assert sorted(e["metadata"]["i"] for e in sink.entries) == list(range(1000))
+    assert sink.duplicates == 0
+
+
+def test_exit_after_an_uncaught_exception_still_delivers(sink: Sink, tmp_path: Path) -> None:
+    result = _run(
+        """
+        from neurallog import NeuralLog
+
+        client = NeuralLog(batch_interval=60)
+        client.error("about to crash")
+        raise SystemExit("crash")
+        """,
+        sink.url,
+        tmp_path,
+    )
+    assert result.returncode == 1
+    assert sink.wait_stored(1)
+    assert sink.messages == ["about to crash"]
+
+
+def test_exit_with_auto_flush_off_still_delivers(sink: Sink, tmp_path: Path) -> None:
+    result = _run(
+        """
+        from neurallog import NeuralLog
+
+        client = NeuralLog(auto_flush=False)
+        for i in range(10):
+            client.info(f"record {i}")
+        """,
+        sink.url,
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sink.wait_stored(10)
+
+
+def test_exit_is_bounded_by_shutdown_timeout_when_the_backend_hangs(tmp_path: Path) -> None:
+    # A listener that never accepts: connections are queued, requests never answered.
+    with socket.socket() as blackhole:
+        blackhole.bind(("127.0.0.1", 0))
+        blackhole.listen(64)
+        port = blackhole.getsockname()[1]
+        result = _run(
+            """
+            import atexit
+            from neurallog import NeuralLog
+
+            # Registered before the client exists, so it runs after the SDK's exit hook.
+            atexit.register(lambda: print("dropped", dict(client.stats.dropped)))
+            client = NeuralLog(shutdown_timeout=0.5, timeout=30)
+            for i in range(100):
+                client.info(f"record {i}")
+            """,
+            f"http://127.0.0.1:{port}/v1",
+            tmp_path,
+        )
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("dropped"))
+    dropped = eval(line.removeprefix("dropped "), {})  # noqa: S307 - our own child's output
+    assert sum(dropped.values()) == 100
+    assert dropped["shutdown"] == 100
+
+
+def test_a_forked_child_sends_its_own_records_and_not_the_parents(
+    sink: Sink, make_client: ClientFactory
+) -> None:
+    client = make_client(auto_flush=False)
+    for i in range(5):
+        client.info(f"parent before fork {i}")
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 1
+        try:
+            for i in range(5):
+                client.info(f"child {i}", {"pid": os.getpid()})
+            code = 0 if client.flush(10) else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert sorted(sink.messages) == [f"child {i}" for i in range(5)]
+    assert client.flush(10)
+    assert sorted(sink.messages) == sorted(
+        [f"child {i}" for i in range(5)] + [f"parent before fork {i}" for i in range(5)]
+    )
+    assert sink.duplicates == 0
+    child_requests = [r for r in sink.requests if any("child" in m for m in _messages(r))]
+    assert all(all(m.startswith("child") for m in _messages(r)) for r in child_requests)
+
+
+def _messages(request: object) -> list[str]:
+    return [entry["message"] for entry in request.doc["logs"]]  # type: ignore[attr-defined]
+
+
+def _child_logs(client_holder: list[object], count: int) -> None:
+    client = client_holder[0]
+    for i in range(count):
+        client.info(f"mp child {i}")  # type: ignore[attr-defined]
+    # returns without flush: multiprocessing ends the child with os._exit
+
+
+def test_a_multiprocessing_child_flushes_at_its_exit(
+    sink: Sink, make_client: ClientFactory
+) -> None:
+    client = make_client(batch_interval=60)  # only the exit hook can send these
+    client.info("parent")
+    context = multiprocessing.get_context("fork")
+    process = context.Process(target=_child_logs, args=([client], 20))
+    process.start()
+    process.join(HANG_GUARD)
+    assert process.exitcode == 0
+    assert sink.wait_for(lambda: sum(m.startswith("mp child") for m in sink.messages) == 20)
+    assert client.flush(10)
+    assert sorted(sink.messages).count("parent") == 1
+    assert sink.duplicates == 0
+
+
+def test_the_worker_starts_lazily_in_the_child(sink: Sink, make_client: ClientFactory) -> None:
+    client = make_client()
+    client.info("warm up")
+    assert client.flush(10)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            pipeline = client._pipeline
+            before = pipeline._worker is None and pipeline.stats.enqueued == 0
+            client.info("from child")
+            ok = client.flush(10)
+            os.write(write, b"1" if before and ok else b"0")
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"
+    os.close(read)
+    os.close(write)
+    assert sorted(sink.messages) == ["from child", "warm up"]
