@@ -1,0 +1,176 @@
+"""Credentials: API keys and HS256 JWTs mapped to tenants and scopes, and rate limits."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import time
+from dataclasses import dataclass
+
+import jwt
+
+from .errors import ApiError
+from .settings import ALL_SCOPES, KeySpec, Settings, parse_scopes, validate_tenant
+from .store import StoredKey
+
+_SCHEMES = 'ApiKey header="X-API-Key", Bearer'
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a tenant, what it may do, and a rate-limit identity."""
+
+    tenant: str
+    scopes: frozenset[str]
+    credential: str  # a hash: the rate-limit bucket, never the secret itself
+    rate_limit: int
+    rate_window: int
+
+
+def hash_key(key: str) -> str:
+    """The stored form of an API key."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def unauthorized(message: str) -> ApiError:
+    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": _SCHEMES})
+
+
+class Authenticator:
+    """Resolves the credential of a request."""
+
+    def __init__(self, settings: Settings, stored: list[StoredKey]) -> None:
+        self.settings = settings
+        self._keys: dict[str, StoredKey] = {k.key_hash: k for k in stored}
+        for spec in settings.api_keys:
+            self.add(self.stored_key(spec))
+
+    @staticmethod
+    def stored_key(
+        spec: KeySpec, rate_limit: int | None = None, rate_window: int | None = None
+    ) -> StoredKey:
+        return StoredKey(hash_key(spec.key), spec.tenant, spec.scopes, rate_limit, rate_window)
+
+    def add(self, key: StoredKey) -> None:
+        self._keys[key.key_hash] = key
+
+    def authenticate(self, api_key: str | None, authorization: str | None) -> Principal:
+        """The principal of these headers; ``ApiError`` 401 when there is none."""
+        if api_key:
+            digest = hash_key(api_key)
+            # Dictionary lookup by hash: timing reveals nothing about the key itself.
+            found = self._keys.get(digest)
+            if found is None:
+                raise unauthorized("the API key is not valid")
+            return Principal(
+                found.tenant,
+                found.scopes,
+                "key:" + digest,
+                found.rate_limit if found.rate_limit is not None else self.settings.rate_limit,
+                found.rate_window or self.settings.rate_window,
+            )
+        if authorization:
+            scheme, _, token = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise unauthorized("use 'Authorization: Bearer <jwt>' or 'X-API-Key: <key>'")
+            return self._from_jwt(token.strip())
+        raise unauthorized("a credential is required: send X-API-Key or Authorization: Bearer")
+
+    def _from_jwt(self, token: str) -> Principal:
+        secret = self.settings.jwt_secret
+        if not secret:
+            raise unauthorized("JWT authentication is not enabled on this server (--jwt-secret)")
+        try:
+            claims = jwt.decode(
+                token, secret, algorithms=["HS256"], options={"require": ["tenant"]}
+            )
+        except jwt.ExpiredSignatureError:
+            raise unauthorized("the token has expired") from None
+        except jwt.InvalidTokenError as exc:
+            raise unauthorized(f"the token is not valid: {exc}") from None
+        tenant = claims.get("tenant")
+        try:
+            tenant = validate_tenant(tenant if isinstance(tenant, str) else "")
+            scope = claims.get("scope")
+            if scope is None:
+                scopes = frozenset(ALL_SCOPES)
+            elif isinstance(scope, str):
+                scopes = parse_scopes(scope)
+            elif isinstance(scope, list) and all(isinstance(s, str) for s in scope):
+                scopes = parse_scopes(" ".join(scope))
+            else:
+                raise ValueError("the scope claim must be a space-separated string")
+        except ValueError as exc:
+            raise unauthorized(f"the token is not valid: {exc}") from None
+        return Principal(
+            tenant,
+            scopes,
+            "jwt:" + hashlib.sha256(token.encode()).hexdigest(),
+            self.settings.rate_limit,
+            self.settings.rate_window,
+        )
+
+    def check_admin(self, secret: str | None) -> bool:
+        """Whether ``secret`` is the admin secret (constant time)."""
+        expected = self.settings.admin_secret
+        return bool(expected and secret and hmac.compare_digest(secret, expected))
+
+
+def require_scope(principal: Principal, scope: str) -> None:
+    """403 unless ``principal`` holds ``scope``."""
+    if scope not in principal.scopes:
+        raise ApiError(
+            403,
+            "forbidden",
+            f"the credential lacks the {scope!r} scope",
+            {"required_scope": scope},
+        )
+
+
+@dataclass
+class RateState:
+    """Where a credential stands in its current window."""
+
+    limit: int
+    remaining: int
+    reset: int  # epoch seconds
+    allowed: bool
+
+    def headers(self) -> dict[str, str]:
+        if self.limit <= 0:
+            return {}
+        headers = {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(self.reset),
+        }
+        if not self.allowed:
+            headers["Retry-After"] = str(max(1, math.ceil(self.reset - time.time())))
+        return headers
+
+
+class RateLimiter:
+    """Fixed windows per credential. A limit of 0 means unlimited."""
+
+    def __init__(self) -> None:
+        self._windows: dict[str, tuple[int, int]] = {}
+
+    def hit(self, principal: Principal) -> RateState:
+        """Count one request of ``principal``."""
+        window = max(1, principal.rate_window)
+        now = time.time()
+        start = int(now // window * window)
+        reset = start + window
+        if principal.rate_limit <= 0:
+            return RateState(0, 0, reset, True)
+        if len(self._windows) > 10_000:
+            self._windows = {k: v for k, v in self._windows.items() if v[0] >= start}
+        began, count = self._windows.get(principal.credential, (start, 0))
+        if began != start:
+            count = 0
+        if count >= principal.rate_limit:
+            return RateState(principal.rate_limit, 0, reset, False)
+        count += 1
+        self._windows[principal.credential] = (start, count)
+        return RateState(principal.rate_limit, principal.rate_limit - count, reset, True)

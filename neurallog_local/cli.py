@@ -1,0 +1,181 @@
+"""``neurallog local``: start NeuralLog Local."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from .services import Services, server_version
+from .settings import KeySpec, Settings
+
+ENV_API_KEYS = "NEURALLOG_LOCAL_API_KEYS"
+# Names of environment variables, not secrets.
+ENV_JWT_SECRET = "NEURALLOG_LOCAL_JWT_SECRET"  # noqa: S105
+ENV_ADMIN_SECRET = "NEURALLOG_LOCAL_ADMIN_SECRET"  # noqa: S105
+
+_EPILOG = f"""\
+credentials:
+  Without --api-key a development key is created once, stored in the database and
+  printed on every start. --api-key KEY[:TENANT[:SCOPES]] may be repeated: TENANT
+  defaults to "default" and SCOPES (comma-separated) to all of them:
+  logs:write logs:read logs:delete rules:read rules:write actions:read actions:write
+  actions:execute. Example: --api-key ci-key-123:acme:logs:write,logs:read
+  Keys can also come from ${ENV_API_KEYS} (separated by spaces or commas), and the
+  JWT secret from ${ENV_JWT_SECRET}, which keeps them out of the process list.
+  JWTs are HS256 with a "tenant" claim and an optional space-separated "scope" claim.
+
+examples:
+  neurallog local                           # http://127.0.0.1:8765/v1, ./neurallog-local.db
+  neurallog local --db :memory: --port 0    # throwaway data, any free port
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="neurallog local",
+        description="Run NeuralLog Local: the NeuralLog v1 API on your machine, backed by SQLite.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=8765, help="port to bind; 0 picks a free one (default: 8765)"
+    )
+    parser.add_argument(
+        "--db",
+        default="neurallog-local.db",
+        metavar="PATH",
+        help="SQLite database file, or :memory: (default: ./neurallog-local.db)",
+    )
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        default=[],
+        metavar="KEY[:TENANT[:SCOPES]]",
+        help="accept this API key (repeatable); see below",
+    )
+    parser.add_argument(
+        "--jwt-secret", metavar="SECRET", help="accept HS256 JWTs signed with this secret"
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=6000,
+        metavar="N",
+        help="requests per minute per credential, 0 for no limit (default: 6000)",
+    )
+    parser.add_argument(
+        "--heartbeat-interval",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="seconds between heartbeat events on live-tail streams (default: 15)",
+    )
+    parser.add_argument(
+        "--action-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="timeout of webhook and Slack deliveries (default: 10)",
+    )
+    parser.add_argument(
+        "--no-response-validation",
+        action="store_true",
+        help="skip checking responses against openapi.yaml (faster; checks are on by default)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="warning",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="server log level (default: warning)",
+    )
+    parser.add_argument("--access-log", action="store_true", help="log every request")
+    parser.add_argument(
+        "--ready-file",
+        metavar="PATH",
+        help="once serving, write {endpoint, base_url, pid} as JSON to this file",
+    )
+    return parser
+
+
+def _key_specs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[KeySpec]:
+    texts = list(args.api_key)
+    texts += os.environ.get(ENV_API_KEYS, "").replace(",", " ").split()
+    specs = []
+    for text in texts:
+        try:
+            specs.append(KeySpec.parse(text))
+        except ValueError as exc:
+            parser.error(f"--api-key: {exc}")
+    return specs
+
+
+def _banner(services: Services, base_url: str, db: str) -> str:
+    lines = [
+        f"NeuralLog Local {server_version()}",
+        f"  endpoint:  {base_url}/v1",
+    ]
+    if services.dev_api_key is not None:
+        lines.append(f'  api key:   {services.dev_api_key}   (tenant "default", all scopes)')
+    else:
+        lines.append(f"  api keys:  {len(services.settings.api_keys)} from --api-key")
+    if services.settings.jwt_secret:
+        lines.append("  JWTs:      HS256 accepted")
+    where = db if db == ":memory:" else str(Path(db).resolve())
+    lines.append(f"  database:  {where}")
+    lines.append("Press Ctrl-C to stop.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the server until Ctrl-C; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.rate_limit < 0:
+        parser.error("--rate-limit must be 0 or more")
+    if args.heartbeat_interval <= 0 or args.action_timeout <= 0:
+        parser.error("intervals and timeouts must be positive")
+    settings = Settings(
+        db=args.db,
+        api_keys=_key_specs(args, parser),
+        jwt_secret=args.jwt_secret or os.environ.get(ENV_JWT_SECRET) or None,
+        admin_secret=os.environ.get(ENV_ADMIN_SECRET) or None,
+        rate_limit=args.rate_limit,
+        heartbeat_interval=args.heartbeat_interval,
+        action_timeout=args.action_timeout,
+        validate_responses=not args.no_response_validation,
+    )
+    # Imported here so that `--help` stays fast.
+    from .server import base_url_of, bind, serve
+
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        print(
+            f"neurallog local: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+            " (is another server running? try --port 0)",
+            file=sys.stderr,
+        )
+        return 1
+    base_url = base_url_of(sock)
+
+    def ready(services: Services) -> None:
+        print(_banner(services, base_url, args.db), flush=True)
+        if args.ready_file:
+            target = Path(args.ready_file)
+            partial = target.with_name(target.name + ".partial")
+            info = {"endpoint": base_url + "/v1", "base_url": base_url, "pid": os.getpid()}
+            partial.write_text(json.dumps(info))
+            partial.replace(target)
+
+    try:
+        serve(settings, sock, log_level=args.log_level, access_log=args.access_log, on_ready=ready)
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the Ctrl-C it handled once it has shut down
+    finally:
+        sock.close()
+    print("NeuralLog Local stopped.", flush=True)
+    return 0

@@ -1,0 +1,160 @@
+"""The full-text query language, compiled to a safe SQLite FTS5 expression.
+
+Users write words (all must match), ``"quoted phrases"``, ``prefix*``, ``OR``, ``NOT`` and
+parentheses. Every word and phrase is re-quoted as an FTS5 string, so nothing a user types
+reaches FTS5 as syntax (no column filters, ``NEAR`` or ``^``), and every malformed query is
+reported here as a ``ValueError`` rather than by SQLite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_OPERATORS = {"AND", "OR", "NOT"}
+_MAX_DEPTH = 32
+
+
+@dataclass
+class _Token:
+    kind: str  # "word", "phrase", "(", ")", "AND", "OR", "NOT"
+    text: str = ""
+    prefix: bool = False
+
+
+def _tokenize(query: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i, n = 0, len(query)
+    while i < n:
+        char = query[i]
+        if char.isspace():
+            i += 1
+        elif char in "()":
+            tokens.append(_Token(char))
+            i += 1
+        elif char == '"':
+            end = query.find('"', i + 1)
+            if end < 0:
+                raise ValueError("a quoted phrase is not closed")
+            prefix = end + 1 < n and query[end + 1] == "*"
+            tokens.append(_Token("phrase", query[i + 1 : end], prefix))
+            i = end + (2 if prefix else 1)
+        else:
+            start = i
+            while i < n and not query[i].isspace() and query[i] not in '()"':
+                i += 1
+            word = query[start:i]
+            if word in _OPERATORS:
+                tokens.append(_Token(word))
+            else:
+                prefix = word.endswith("*")
+                tokens.append(_Token("word", word.rstrip("*"), prefix))
+    return tokens
+
+
+def _searchable(text: str) -> bool:
+    # FTS5's unicode61 tokenizer keeps letters and digits; anything else only separates.
+    return any(char.isalnum() for char in text)
+
+
+class _Parser:
+    def __init__(self, tokens: list[_Token]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def parse(self) -> str | None:
+        expr = self.or_expr(0)
+        token = self.peek()
+        if token is not None:
+            raise ValueError(f"unexpected {_describe(token)}")
+        return expr
+
+    def or_expr(self, depth: int) -> str | None:
+        parts = [self.and_expr(depth)]
+        while (token := self.peek()) is not None and token.kind == "OR":
+            self.take()
+            if (nxt := self.peek()) is None or nxt.kind in (")", "OR", "AND"):
+                raise ValueError("OR needs a term on each side")
+            parts.append(self.and_expr(depth))
+        kept = [p for p in parts if p is not None]
+        if not kept:
+            return None
+        return kept[0] if len(kept) == 1 else "(" + " OR ".join(kept) + ")"
+
+    def and_expr(self, depth: int) -> str | None:
+        expr: str | None = None
+        seen_operand = False
+        while (token := self.peek()) is not None and token.kind not in (")", "OR"):
+            if token.kind == "AND":
+                self.take()
+                if not seen_operand:
+                    raise ValueError("AND needs a term on each side")
+                if (nxt := self.peek()) is None or nxt.kind in (")", "OR", "AND"):
+                    raise ValueError("AND needs a term on each side")
+                continue
+            if token.kind == "NOT":
+                self.take()
+                if not seen_operand:
+                    raise ValueError("NOT needs a term before it, e.g. 'error NOT timeout'")
+                operand = self.operand(depth)
+                if expr is not None and operand is not None:
+                    expr = f"({expr} NOT {operand})"
+                continue
+            operand = self.operand(depth)
+            seen_operand = True
+            if operand is not None:
+                expr = operand if expr is None else f"({expr} AND {operand})"
+        if not seen_operand:
+            nxt = self.peek()
+            if nxt is None:
+                raise ValueError("the query is empty")
+            if nxt.kind == "OR":
+                raise ValueError("OR needs a term on each side")
+            raise ValueError(f"unexpected {_describe(nxt)}")
+        return expr
+
+    def operand(self, depth: int) -> str | None:
+        token = self.peek()
+        if token is None:
+            raise ValueError("the query ends where a term was expected")
+        if token.kind == "(":
+            if depth >= _MAX_DEPTH:
+                raise ValueError("parentheses are nested too deeply")
+            self.take()
+            inner = self.or_expr(depth + 1)
+            closing = self.peek()
+            if closing is None or closing.kind != ")":
+                raise ValueError("a parenthesis is not closed")
+            self.take()
+            return inner
+        if token.kind in ("word", "phrase"):
+            self.take()
+            if not _searchable(token.text):
+                return None
+            quoted = '"' + token.text.replace('"', '""') + '"'
+            return quoted + "*" if token.prefix else quoted
+        raise ValueError(f"unexpected {_describe(token)}")
+
+
+def _describe(token: _Token) -> str:
+    if token.kind in ("word", "phrase"):
+        return f"term {token.text!r}"
+    return f"'{token.kind}'"
+
+
+def compile_query(query: str) -> str:
+    """Compile a user query into an FTS5 MATCH expression; ``ValueError`` when malformed."""
+    tokens = _tokenize(query)
+    if not tokens:
+        raise ValueError("the query is empty")
+    expr = _Parser(tokens).parse()
+    if expr is None:
+        raise ValueError("the query has no word to search for (letters or digits)")
+    return expr

@@ -1,0 +1,122 @@
+"""Handlers of the ``logs`` operations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio.to_thread
+from sse_starlette import EventSourceResponse
+from starlette.responses import Response
+
+from .errors import bad_request, issue, not_found
+from .ingest import prepare
+from .pipeline import Call, Reply, pagination
+from .query import LogFilter, parse_fields, parse_filter_param, parse_sort, parse_text_query
+from .rules import Firing
+from .services import Services
+from .streaming import heartbeat, log_events
+from .timeutil import datetime_to_us, now_us
+
+
+def selection_of(query: dict[str, Any]) -> LogFilter:
+    """The ``LogFilter`` of an operation's typed query parameters."""
+    since, until = query.get("from"), query.get("to")
+    return LogFilter(
+        levels=list(query.get("level") or []),
+        sources=list(query.get("source") or []),
+        tags=list(query.get("tags") or []),
+        since_us=None if since is None else datetime_to_us(since),
+        until_us=None if until is None else datetime_to_us(until),
+        filter=parse_filter_param(query.get("filter")),
+        match=parse_text_query(query.get("query")),
+    )
+
+
+def _ingest(
+    services: Services, tenant: str, logs: list[Any], received_at: int
+) -> tuple[dict[str, Any], list[Firing]]:
+    prepared = prepare(services.contract.log_input, logs, received_at)
+    fresh, duplicates = services.logs.insert(tenant, prepared.entries)
+    firings = []
+    if fresh and services.engine.has_rules(tenant):
+        firings = services.engine.on_ingest(tenant, [entry.as_entry() for entry in fresh])
+    result = {
+        "accepted": len(fresh),
+        "duplicates": duplicates,
+        "rejected": prepared.rejected,
+        "ids": prepared.ids,
+    }
+    return result, firings
+
+
+async def ingest(call: Call) -> Reply:
+    services = call.services
+    result, firings = await anyio.to_thread.run_sync(
+        _ingest, services, call.tenant, call.body["logs"], now_us()
+    )
+    if result["accepted"]:
+        services.broker.notify(call.tenant)
+    services.runner.submit(firings)
+    return Reply(202, result)
+
+
+async def list_logs(call: Call) -> Reply:
+    query = call.query
+    selection = selection_of(query)
+    sort = parse_sort(query.get("sort"))
+    fields = parse_fields(query.get("fields"))
+    limit, offset = int(query["limit"]), int(query["offset"])
+    rows, total = await anyio.to_thread.run_sync(
+        call.services.logs.search, call.tenant, selection, sort, fields, limit, offset
+    )
+    return Reply(200, rows, pagination(total, limit, offset, len(rows)))
+
+
+async def get_log(call: Call) -> Reply:
+    entry = await anyio.to_thread.run_sync(
+        call.services.logs.get, call.tenant, call.params.path["log_id"]
+    )
+    if entry is None:
+        raise not_found("log entry")
+    return Reply(200, entry)
+
+
+async def delete_logs(call: Call) -> Reply:
+    selection = selection_of(call.query)
+    if selection.is_empty() and not call.query.get("all"):
+        raise bad_request(
+            "refusing to delete every entry: give a filter, or all=true to empty the tenant",
+            [issue("query.all", "must be true when no filter is given")],
+        )
+    deleted = await anyio.to_thread.run_sync(call.services.logs.delete, call.tenant, selection)
+    return Reply(200, {"deleted": deleted})
+
+
+async def stream_logs(call: Call) -> Response:
+    services = call.services
+    query = call.query
+    selection = selection_of(query)
+    resume_after = None
+    last_event_id = call.params.header.get("Last-Event-ID")
+    if last_event_id is not None and str(last_event_id).strip():
+        text = str(last_event_id).strip()
+        if not text.isdigit():
+            raise bad_request(
+                "Last-Event-ID is not a cursor of this stream",
+                [issue("header.Last-Event-ID", "must be the id of a log event")],
+            )
+        resume_after = int(text)
+    events = log_events(
+        services.logs,
+        services.broker,
+        call.tenant,
+        selection,
+        bool(query["follow"]),
+        int(query["history"]),
+        resume_after,
+    )
+    return EventSourceResponse(
+        events,
+        ping=services.settings.heartbeat_interval,
+        ping_message_factory=heartbeat,
+    )

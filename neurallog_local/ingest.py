@@ -1,0 +1,84 @@
+"""Ingest: each entry validated on its own against ``LogInput``, then stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema_rs
+import orjson
+
+from .contract import schema_issues
+from .ids import uuid7
+from .logstore import PreparedEntry
+from .query import SEVERITY
+from .timeutil import parse_rfc3339
+
+
+@dataclass
+class Prepared:
+    """The outcome of validating a batch: what to store, what was refused, and ids."""
+
+    entries: list[PreparedEntry] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    ids: list[str | None] = field(default_factory=list)
+
+
+def _search_values(value: Any, out: list[str]) -> None:
+    # Metadata values (not keys) are searchable: strings and numbers, however nested.
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int | float):
+        out.append(str(value))
+    elif isinstance(value, dict):
+        for item in value.values():
+            _search_values(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _search_values(item, out)
+
+
+def _reject(prepared: Prepared, index: int, message: str) -> None:
+    prepared.rejected.append({"index": index, "code": "validation_error", "message": message})
+    prepared.ids.append(None)
+
+
+def prepare(validator: jsonschema_rs.Validator, logs: list[Any], received_at: int) -> Prepared:
+    """Validate and normalise every entry of ``logs``."""
+    prepared = Prepared()
+    for index, raw in enumerate(logs):
+        if not validator.is_valid(raw):
+            found = schema_issues(validator.iter_errors(raw), f"logs[{index}]")
+            _reject(prepared, index, "; ".join(f"{i['field']}: {i['message']}" for i in found))
+            continue
+        try:
+            ts = parse_rfc3339(raw["timestamp"]) if "timestamp" in raw else received_at
+            metadata = raw.get("metadata") or {}
+            tags = raw.get("tags") or []
+            metadata_json = orjson.dumps(metadata).decode()
+        except (ValueError, TypeError, orjson.JSONEncodeError) as exc:
+            _reject(prepared, index, f"logs[{index}]: {exc}")
+            continue
+        words: list[str] = []
+        _search_values(metadata, words)
+        entry_id = raw.get("id") or uuid7()
+        prepared.entries.append(
+            PreparedEntry(
+                id=entry_id,
+                ts=ts,
+                received_at=received_at,
+                level=SEVERITY[raw["level"]],
+                message=raw["message"],
+                source=raw.get("source"),
+                metadata=metadata,
+                tags=tags,
+                metadata_json=metadata_json,
+                tags_json=orjson.dumps(tags).decode(),
+                search_tags=" ".join(tags),
+                search_meta=" ".join(words),
+            )
+        )
+        prepared.ids.append(entry_id)
+    return prepared

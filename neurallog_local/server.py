@@ -1,0 +1,171 @@
+"""Running NeuralLog Local with uvicorn: blocking (the CLI) or in a background thread."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Callable
+from types import TracebackType
+
+import uvicorn
+
+from .app import create_app
+from .services import Services
+from .settings import Settings
+from .spec import API_PREFIX
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` (port 0 picks a free one); ``OSError`` when taken."""
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    # An explicit IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets
+    # whose protocol says TCP, and without it every keep-alive response waits ~40 ms for
+    # a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def base_url_of(sock: socket.socket) -> str:
+    """``http://host:port`` of a bound socket."""
+    host, port = sock.getsockname()[:2]
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, services: Services) -> None:
+        super().__init__(config)
+        self.services = services
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # uvicorn waits for open connections before the application's lifespan ends, so
+        # live-tail streams are told to finish first.
+        self.services.broker.close()
+        await super().shutdown(sockets=sockets)
+
+
+def _uvicorn(settings: Settings, log_level: str, access_log: bool) -> _Server:
+    services = Services.open(settings)
+    config = uvicorn.Config(
+        create_app(services=services),
+        log_level=log_level,
+        access_log=access_log,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+        ws="none",
+    )
+    return _Server(config, services)
+
+
+def serve(
+    settings: Settings,
+    sock: socket.socket,
+    *,
+    log_level: str = "warning",
+    access_log: bool = False,
+    on_ready: Callable[[Services], None] | None = None,
+) -> None:
+    """Serve on ``sock`` until interrupted (uvicorn handles SIGINT and SIGTERM)."""
+    server = _uvicorn(settings, log_level, access_log)
+
+    async def main() -> None:
+        async def announce() -> None:
+            while not server.started:
+                if server.should_exit:
+                    return
+                await asyncio.sleep(0.01)
+            if on_ready is not None:
+                on_ready(server.services)
+
+        task = asyncio.create_task(announce())
+        await server.serve(sockets=[sock])
+        task.cancel()
+
+    asyncio.run(main())
+
+
+class LocalServer:
+    """NeuralLog Local in a background thread of this process.
+
+    >>> with LocalServer() as server:          # in-memory database, free loopback port
+    ...     print(server.endpoint, server.api_key)
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        log_level: str = "warning",
+    ) -> None:
+        self.settings = settings or Settings(db=":memory:")
+        self.host = host
+        self.port = port
+        self.log_level = log_level
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._sock: socket.socket | None = None
+        self.base_url = ""
+
+    @property
+    def endpoint(self) -> str:
+        """The API endpoint, ``http://host:port/v1``."""
+        return self.base_url + API_PREFIX
+
+    @property
+    def api_key(self) -> str | None:
+        """The development key (``None`` when the settings name API keys)."""
+        return None if self._server is None else self._server.services.dev_api_key
+
+    def start(self, timeout: float = 30.0) -> LocalServer:
+        """Start serving; return once requests are accepted."""
+        if self._thread is not None:
+            raise RuntimeError("already started")
+        self._sock = bind(self.host, self.port)
+        self.base_url = base_url_of(self._sock)
+        server = self._server = _uvicorn(self.settings, self.log_level, False)
+        sock = self._sock
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(server.serve(sockets=[sock])),
+            name="neurallog-local",
+            daemon=True,
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("NeuralLog Local did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop serving and close the database."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._sock is not None:
+            self._sock.close()
+        self._server = self._thread = self._sock = None
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,83 @@
+"""Everything one server holds: storage, validators, credentials, engine and runners."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass, field
+from importlib import metadata
+
+from .actions import ActionRunner, Delivery
+from .auth import Authenticator, RateLimiter
+from .contract import Contract
+from .db import Database
+from .logstore import LogStore
+from .rules import RuleEngine
+from .settings import DEFAULT_TENANT, KeySpec, Settings
+from .store import Store
+from .streaming import Broker
+
+_DEV_KEY_SETTING = "dev_api_key"
+
+
+def server_version() -> str:
+    """The installed distribution's version (read from metadata, not from the SDK)."""
+    try:
+        return metadata.version("neurallog")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+@dataclass
+class Services:
+    """The state shared by every request of one server."""
+
+    settings: Settings
+    db: Database
+    logs: LogStore
+    store: Store
+    contract: Contract
+    auth: Authenticator
+    limiter: RateLimiter
+    engine: RuleEngine
+    delivery: Delivery
+    runner: ActionRunner
+    broker: Broker
+    dev_api_key: str | None
+    version: str
+    idempotency_locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Services:
+        """Open the database and build everything around it."""
+        db = Database(settings.db)
+        try:
+            store = Store(db)
+            dev_key = None
+            if not settings.api_keys:
+                # Created once and kept in the database, so a file database keeps its key.
+                dev_key = store.set_setting_once(
+                    _DEV_KEY_SETTING, "nl_dev_" + secrets.token_hex(16)
+                )
+            auth = Authenticator(settings, store.keys())
+            if dev_key is not None:
+                auth.add(Authenticator.stored_key(KeySpec(dev_key, DEFAULT_TENANT)))
+            delivery = Delivery(store, settings.action_timeout)
+            return cls(
+                settings=settings,
+                db=db,
+                logs=LogStore(db),
+                store=store,
+                contract=Contract(),
+                auth=auth,
+                limiter=RateLimiter(),
+                engine=RuleEngine(store),
+                delivery=delivery,
+                runner=ActionRunner(store, delivery),
+                broker=Broker(),
+                dev_api_key=dev_key,
+                version=server_version(),
+            )
+        except BaseException:
+            db.close()
+            raise

@@ -1,0 +1,57 @@
+"""RFC 3339 timestamps as integer epoch microseconds, which is how they are stored."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime, timedelta
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
+    r"(?:([Zz])|([+-])(\d{2}):(\d{2}))"
+)
+
+
+def now_us() -> int:
+    """The current time in epoch microseconds."""
+    return time.time_ns() // 1000
+
+
+def parse_rfc3339(value: str) -> int:
+    """Parse an RFC 3339 date-time into epoch microseconds; ``ValueError`` when it is not one.
+
+    Fractions finer than a microsecond are truncated rather than rejected, since clients
+    such as Go and Java send nanoseconds.
+    """
+    match = _RFC3339.fullmatch(value)
+    if match is None:
+        raise ValueError(f"{value!r} is not an RFC 3339 date-time")
+    year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
+    fraction = (match.group(7) or "")[:6].ljust(6, "0")
+    offset = timedelta(0)
+    if match.group(8) is None:
+        offset = timedelta(hours=int(match.group(10)), minutes=int(match.group(11)))
+        if match.group(9) == "-":
+            offset = -offset
+    try:
+        local = datetime(year, month, day, hour, minute, second, int(fraction), tzinfo=UTC)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a valid date-time: {exc}") from None
+    return (local - offset - _EPOCH) // timedelta(microseconds=1)
+
+
+def format_us(us: int) -> str:
+    """Format epoch microseconds as RFC 3339 UTC with a ``Z``, microseconds only when set."""
+    moment = _EPOCH + timedelta(microseconds=us)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}"
+    return text + "Z"
+
+
+def datetime_to_us(moment: datetime) -> int:
+    """Epoch microseconds of an aware datetime (naive ones are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // timedelta(microseconds=1)

@@ -1,0 +1,197 @@
+"""Health, the error envelope, request ids, body limits and encodings."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import httpx
+import pytest
+
+from neurallog_local.pytest_plugin import LocalTenant
+
+from .conftest import entry, ingest, make_client
+
+
+def test_health_needs_no_credential(neurallog_local: LocalTenant) -> None:
+    with make_client(neurallog_local.endpoint, {}) as anonymous:
+        response = anonymous.get("/health")
+    assert response.status_code == 200
+    assert response.json()["data"]["status"] == "ok"
+    assert response.headers["x-request-id"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-API-Key": "nl_not_a_real_key"},
+        {"Authorization": "Bearer not.a.jwt"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+    ],
+)
+def test_missing_or_wrong_credential_is_401(
+    neurallog_local: LocalTenant, headers: dict[str, str]
+) -> None:
+    with make_client(neurallog_local.endpoint, headers) as http:
+        response = http.get("/logs")
+    assert response.status_code == 401
+    body = response.json()
+    assert body["error"]["code"] == "unauthorized"
+    assert body["meta"]["request_id"] == response.headers["x-request-id"]
+
+
+def test_request_id_is_echoed_or_generated(client: httpx.Client) -> None:
+    echoed = client.get("/logs", headers={"X-Request-ID": "trace-abc.123"})
+    assert echoed.headers["x-request-id"] == "trace-abc.123"
+    generated = client.get("/logs")
+    assert generated.headers["x-request-id"].startswith("req_")
+    assert generated.json()["meta"]["request_id"] == generated.headers["x-request-id"]
+    # Something unsafe to log is replaced, not echoed.
+    odd = client.get("/logs", headers={"X-Request-ID": "a b\tc"})
+    assert odd.headers["x-request-id"].startswith("req_")
+
+
+def test_unknown_path_and_method_use_the_envelope(client: httpx.Client) -> None:
+    missing = client.get("/nope")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+    assert missing.headers["x-request-id"]
+    wrong = client.put("/logs", json={})
+    assert wrong.status_code == 405
+    assert wrong.json()["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"{not json", b"", b"\xff\xfe", b'{"logs": [NaN]}', b"[1, 2"],
+)
+def test_unreadable_json_is_400(client: httpx.Client, content: bytes) -> None:
+    response = client.post("/rules", content=content, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
+
+
+def test_wrong_content_type_is_400(client: httpx.Client) -> None:
+    response = client.post("/rules", content=b"name=x", headers={"Content-Type": "text/plain"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (
+            {"name": 5, "condition": {"type": "log_level", "parameters": {"level": "ERROR"}}},
+            "body.name",
+        ),
+        ({"name": "x"}, "body.condition"),
+        ({"name": "x", "condition": {"type": "nope", "parameters": {}}}, "body.condition.type"),
+        (
+            {"name": "x", "condition": {"type": "log_level", "parameters": {}}, "extra": 1},
+            "body.extra",
+        ),
+        (
+            {
+                "name": "x",
+                "condition": {"type": "log_level", "parameters": {"level": "ERROR"}},
+                "cooldown_seconds": "soon",
+            },
+            "body.cooldown_seconds",
+        ),
+    ],
+)
+def test_schema_violations_are_422_with_fields(
+    client: httpx.Client, body: dict[str, object], field: str
+) -> None:
+    response = client.post("/rules", json=body)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert field in [issue["field"] for issue in error["details"]["errors"]]
+
+
+def test_wrong_query_types_are_400(client: httpx.Client) -> None:
+    for params in (
+        {"limit": "ten"},
+        {"limit": 0},
+        {"limit": 1001},
+        {"offset": -1},
+        {"level": "LOUD"},
+        {"from": "yesterday"},
+    ):
+        response = client.get("/logs", params=params)
+        assert response.status_code == 400, params
+        issues = response.json()["error"]["details"]["errors"]
+        assert issues
+        assert all(i["field"].startswith("query.") for i in issues)
+
+
+def test_oversize_body_is_413(client: httpx.Client) -> None:
+    limit = 5 * 1024 * 1024
+    payload = json.dumps({"logs": [entry("x" * 60000)] * 90}).encode()
+    assert len(payload) > limit
+    response = client.post("/logs", content=payload, headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert error["code"] == "payload_too_large"
+    assert error["details"]["limit_bytes"] == limit
+
+
+def test_gzip_bomb_is_413(client: httpx.Client) -> None:
+    bomb = gzip.compress(b'{"logs": [' + b" " * (6 * 1024 * 1024) + b"]}")
+    response = client.post(
+        "/logs",
+        content=bomb,
+        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+    )
+    assert response.status_code == 413
+
+
+def test_gzip_bodies_are_accepted(client: httpx.Client) -> None:
+    body = gzip.compress(json.dumps({"logs": [entry("zipped")]}).encode())
+    response = client.post(
+        "/logs",
+        content=body,
+        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+    )
+    assert response.status_code == 202
+    assert response.json()["data"]["accepted"] == 1
+
+
+@pytest.mark.parametrize(
+    ("encoding", "content"), [("gzip", b"not gzip at all"), ("br", b"{}"), ("gzip", b"\x1f\x8b")]
+)
+def test_undecodable_bodies_are_400(client: httpx.Client, encoding: str, content: bytes) -> None:
+    response = client.post(
+        "/logs",
+        content=content,
+        headers={"Content-Type": "application/json", "Content-Encoding": encoding},
+    )
+    assert response.status_code == 400
+
+
+def test_rate_limit_headers_are_sent(client: httpx.Client, neurallog_local: LocalTenant) -> None:
+    limited = neurallog_local.new_tenant(rate_limit=1000)
+    with make_client(limited.endpoint, limited.headers) as http:
+        response = http.post("/logs", json={"logs": [entry("hello")]})
+    assert response.headers["x-ratelimit-limit"] == "1000"
+    assert response.headers["x-ratelimit-remaining"] == "999"
+    assert int(response.headers["x-ratelimit-reset"]) > 0
+
+
+def test_rate_limit_answers_429_with_retry_after(neurallog_local: LocalTenant) -> None:
+    limited = neurallog_local.new_tenant(rate_limit=3, rate_window=3600)
+    with make_client(limited.endpoint, limited.headers) as http:
+        statuses = [http.get("/logs").status_code for _ in range(4)]
+        blocked = http.get("/logs")
+    assert statuses == [200, 200, 200, 429]
+    assert blocked.json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(blocked.headers["retry-after"]) <= 3600
+    assert blocked.headers["x-ratelimit-remaining"] == "0"
+    # Another credential has its own budget.
+    assert ingest_ok(neurallog_local)
+
+
+def ingest_ok(tenant: LocalTenant) -> bool:
+    with make_client(tenant.endpoint, tenant.headers) as http:
+        return bool(ingest(http, entry("still fine"))["accepted"] == 1)

@@ -1,0 +1,184 @@
+"""Live tail over Server-Sent Events: history, follow, end, heartbeats and exact resume."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from httpx_sse import EventSource, ServerSentEvent
+
+from neurallog_local.server import LocalServer
+from neurallog_local.settings import Settings
+
+from .conftest import entry, ingest, make_client
+
+# A hang guard for reads that wait on the server: no test comes near it.
+READ_TIMEOUT = httpx.Timeout(30.0)
+
+
+@contextmanager
+def open_stream(
+    client: httpx.Client, headers: dict[str, str] | None = None, **params: Any
+) -> Iterator[Iterator[ServerSentEvent]]:
+    with client.stream(
+        "GET", "/logs/stream", params=params, headers=headers, timeout=READ_TIMEOUT
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        assert response.headers["x-request-id"]
+        yield EventSource(response).iter_sse()
+
+
+def next_log(events: Iterator[ServerSentEvent]) -> ServerSentEvent:
+    for event in events:
+        if event.event == "log":
+            return event
+    raise AssertionError("the stream ended")
+
+
+def test_history_defaults_to_the_newest_10_oldest_first(client: httpx.Client) -> None:
+    ingest(client, *[entry(f"m{i}") for i in range(15)])
+    with open_stream(client, follow="false") as events:
+        received = list(events)
+    logs = [e for e in received if e.event == "log"]
+    assert [json.loads(e.data)["message"] for e in logs] == [f"m{i}" for i in range(5, 15)]
+    assert received[-1].event == "end"
+    assert json.loads(received[-1].data) == {"count": 10}
+    cursors = [int(e.id) for e in logs]
+    assert cursors == sorted(cursors)
+
+
+def test_history_and_filters(client: httpx.Client) -> None:
+    ingest(
+        client,
+        entry("disk full", "ERROR", source="db"),
+        entry("hello", "INFO", source="db"),
+        entry("disk slow", "WARN", source="api"),
+        entry("disk gone", "FATAL", source="db", metadata={"host": "h1"}),
+    )
+    with open_stream(client, follow="false", history=2, level=["ERROR", "FATAL"]) as events:
+        assert [json.loads(e.data)["message"] for e in events if e.event == "log"] == [
+            "disk full",
+            "disk gone",
+        ]
+    with open_stream(
+        client,
+        follow="false",
+        query="disk",
+        source="db",
+        filter=json.dumps({"metadata.host": "h1"}),
+    ) as events:
+        assert [json.loads(e.data)["message"] for e in events if e.event == "log"] == ["disk gone"]
+    with open_stream(client, follow="false", history=0) as events:
+        received = list(events)
+    assert [e.event for e in received] == ["end"]
+
+
+def test_follow_delivers_entries_ingested_later(client: httpx.Client) -> None:
+    ingest(client, entry("before"))
+    with open_stream(client, history=1) as events:
+        assert json.loads(next_log(events).data)["message"] == "before"
+        ingest(client, entry("after 1"), entry("skip me", "DEBUG"), entry("after 2"))
+        assert json.loads(next_log(events).data)["message"] == "after 1"
+        assert json.loads(next_log(events).data)["message"] == "skip me"
+        assert json.loads(next_log(events).data)["message"] == "after 2"
+
+
+def test_follow_with_a_query_only_sends_matches(client: httpx.Client) -> None:
+    ingest(client, entry("marker error"))
+    with open_stream(client, history=1, query="error") as events:
+        assert json.loads(next_log(events).data)["message"] == "marker error"
+        ingest(client, entry("all good"), entry("an error again"))
+        assert json.loads(next_log(events).data)["message"] == "an error again"
+
+
+def test_resume_after_a_cut_misses_and_repeats_nothing(client: httpx.Client) -> None:
+    ingest(client, *[entry(f"h{i}") for i in range(3)])
+    seen: list[str] = []
+    with open_stream(client, history=3) as events:
+        for _ in range(2):
+            event = next_log(events)
+            seen.append(json.loads(event.data)["message"])
+            cursor = event.id
+        # The connection is cut here, mid-history, with "h2" unsent or unread.
+    ingest(client, entry("while away 1"), entry("while away 2"))
+    with open_stream(client, headers={"Last-Event-ID": cursor}) as events:
+        for _ in range(3):
+            event = next_log(events)
+            seen.append(json.loads(event.data)["message"])
+            cursor = event.id
+        ingest(client, entry("live"))
+        seen.append(json.loads(next_log(events).data)["message"])
+    assert seen == ["h0", "h1", "h2", "while away 1", "while away 2", "live"]
+
+
+def test_resume_without_follow_replays_up_to_now_then_ends(client: httpx.Client) -> None:
+    first = ingest(client, entry("one"))
+    with open_stream(client, follow="false", history=1) as events:
+        cursor = next_log(events).id
+    ingest(client, entry("two"), entry("three"))
+    with open_stream(client, headers={"Last-Event-ID": cursor}, follow="false") as events:
+        received = list(events)
+    assert [json.loads(e.data)["message"] for e in received if e.event == "log"] == [
+        "two",
+        "three",
+    ]
+    assert json.loads(received[-1].data) == {"count": 2}
+    assert first["accepted"] == 1
+
+
+@pytest.mark.parametrize("cursor", ["abc", "-1", "1.5"])
+def test_a_foreign_cursor_is_400(client: httpx.Client, cursor: str) -> None:
+    response = client.get("/logs/stream", headers={"Last-Event-ID": cursor})
+    assert response.status_code == 400
+
+
+def test_bad_stream_parameters_are_400(client: httpx.Client) -> None:
+    for params in (
+        {"history": -1},
+        {"history": 1001},
+        {"follow": "maybe"},
+        {"query": "(unclosed"},
+        {"filter": "{"},
+    ):
+        assert client.get("/logs/stream", params=params).status_code == 400, params
+
+
+@pytest.fixture(scope="module")
+def quick_heartbeats() -> Iterator[LocalServer]:
+    with LocalServer(Settings(db=":memory:", heartbeat_interval=0.2)) as server:
+        yield server
+
+
+def test_heartbeats_keep_an_idle_stream_alive(quick_heartbeats: LocalServer) -> None:
+    assert quick_heartbeats.api_key is not None
+    headers = {"X-API-Key": quick_heartbeats.api_key}
+    beats = []
+    with (
+        make_client(quick_heartbeats.endpoint, headers) as http,
+        open_stream(http, history=0) as events,
+    ):
+        for event in events:
+            assert event.event == "heartbeat"
+            beats.append(json.loads(event.data))
+            if len(beats) == 2:
+                break
+    assert all(beat["timestamp"].endswith("Z") for beat in beats)
+
+
+def test_streams_end_when_the_server_stops() -> None:
+    server = LocalServer(Settings(db=":memory:")).start()
+    assert server.api_key is not None
+    try:
+        with make_client(server.endpoint, {"X-API-Key": server.api_key}) as http:
+            ingest(http, entry("only"))
+            with open_stream(http, history=1) as events:
+                next_log(events)
+                server.stop()
+                assert [e.event for e in events] == []
+    finally:
+        server.stop()
