@@ -25,6 +25,11 @@ _REPORTED_ATTR: Final = "__neurallog_reported__"
 #: Attribute set on a stdlib LogRecord whose event another integration already sent.
 SENT_ATTR: Final = "_neurallog_sent"
 
+#: Attribute of a framework request object (Django's HttpRequest) holding its RequestState,
+#: so a record that names the request (``extra={"request": request}``) gets its context even
+#: when logged outside the middleware (Django logs 4xx responses after the middleware chain).
+REQUEST_STATE_ATTR: Final = "_neurallog_request"
+
 
 def missing_extra(module: str, extra: str) -> str:
     """The message of the ImportError raised when an optional framework is missing."""

@@ -204,6 +204,7 @@ class ScopedIterator:
                 self._iterator = iter(self._iterable)
             return next(self._iterator)
         except StopIteration:
+            state.finish()  # the body is complete (close() follows, and would too)
             raise
         except Exception as exc:
             state.report_exception(exc)

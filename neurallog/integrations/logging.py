@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from neurallog._guard import is_internal, is_internal_logger
 from neurallog.integrations._common import (
+    REQUEST_STATE_ATTR,
     SENT_ATTR,
     exception_fields,
     resolve_client,
@@ -206,7 +207,10 @@ class NeuralLogHandler(logging.Handler):
                 continue
             if key == "request" and not isinstance(value, Mapping):
                 # A framework's request object (Django's ``extra={"request": request}``):
-                # the request context already describes it, as data.
+                # sent as its request context, which holds even outside the middleware.
+                info = getattr(getattr(value, REQUEST_STATE_ATTR, None), "info", None)
+                if isinstance(info, dict):
+                    metadata["request"] = info
                 continue
             metadata[key] = value
         exc_info = record.exc_info

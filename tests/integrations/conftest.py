@@ -240,3 +240,53 @@ def start_server() -> Iterator[Callable[[list[str], dict[str, str], socket.socke
 
 PYTHON = sys.executable
 BIN = Path(sys.executable).parent
+
+
+# -- Django ----------------------------------------------------------------------------------
+
+DJANGO_PROJECT = f"{__name__.rsplit('.', 1)[0]}.django_project"
+
+
+@pytest.fixture(scope="session")
+def django_key(collector: Collector) -> str:
+    """The API key of the Django project's client; configures and starts Django once.
+
+    Django's settings are process-wide: a minimal project (``django_project``) whose
+    ``NEURALLOG`` settings point at the collector.
+    """
+    import django
+    from django.conf import settings
+
+    key = f"django-{uuid.uuid4().hex}"
+    if settings.configured:
+        return str(settings.NEURALLOG["API_KEY"])
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="tests-only",
+        ALLOWED_HOSTS=["testserver", "127.0.0.1", "localhost"],
+        ROOT_URLCONF=f"{DJANGO_PROJECT}.urls",
+        USE_TZ=True,
+        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+        # The SDK spec's settings.py, plus a short batch interval and request logging.
+        INSTALLED_APPS=[
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "django.contrib.sessions",
+            "neurallog.integrations.django",
+        ],
+        NEURALLOG={
+            "API_KEY": key,
+            "ENDPOINT": collector.endpoint,
+            "MIN_LEVEL": "INFO",
+            "CAPTURE_DJANGO_LOGS": True,
+            "BATCH_INTERVAL": 0.05,
+            "REQUEST_LOGGING": True,
+        },
+        MIDDLEWARE=[
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+            f"{DJANGO_PROJECT}.middleware.MyNeuralLogMiddleware",
+        ],
+    )
+    django.setup()
+    return key
