@@ -9,7 +9,7 @@ import anyio.to_thread
 from .actions import parameter_issues
 from .errors import not_found, validation_error
 from .ids import new_id
-from .pipeline import Call, Reply, pagination
+from .pipeline import Call, Reply, page, pagination
 from .services import Services
 from .timeutil import format_us, now_us
 
@@ -40,9 +40,9 @@ async def create_action(call: Call) -> Reply:
 
 async def list_actions(call: Call) -> Reply:
     query = call.query
-    limit, offset = int(query["limit"]), int(query["offset"])
+    limit, offset, skip = page(query)
     actions, total = await anyio.to_thread.run_sync(
-        call.services.store.list_actions, call.tenant, query.get("type"), limit, offset
+        call.services.store.list_actions, call.tenant, query.get("type"), limit, skip
     )
     return Reply(200, actions, pagination(total, limit, offset, len(actions)))
 
@@ -108,7 +108,7 @@ async def list_executions(call: Call) -> Reply:
     query = call.query
     action_id = call.params.path["action_id"]
     await anyio.to_thread.run_sync(_get, services, call.tenant, action_id)
-    limit, offset = int(query["limit"]), int(query["offset"])
+    limit, offset, skip = page(query)
     executions, total = await anyio.to_thread.run_sync(
         services.store.list_executions,
         call.tenant,
@@ -116,6 +116,6 @@ async def list_executions(call: Call) -> Reply:
         query.get("status"),
         query.get("rule_id"),
         limit,
-        offset,
+        skip,
     )
     return Reply(200, executions, pagination(total, limit, offset, len(executions)))

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from .errors import bad_request, issue, not_found
 from .ingest import prepare
-from .pipeline import Call, Reply, pagination
+from .pipeline import Call, Reply, page, pagination
 from .query import LogFilter, parse_fields, parse_filter_param, parse_sort, parse_text_query
 from .rules import Firing
 from .services import Services
@@ -65,9 +65,9 @@ async def list_logs(call: Call) -> Reply:
     selection = selection_of(query)
     sort = parse_sort(query.get("sort"))
     fields = parse_fields(query.get("fields"))
-    limit, offset = int(query["limit"]), int(query["offset"])
+    limit, offset, skip = page(query)
     rows, total = await anyio.to_thread.run_sync(
-        call.services.logs.search, call.tenant, selection, sort, fields, limit, offset
+        call.services.logs.search, call.tenant, selection, sort, fields, limit, skip
     )
     return Reply(200, rows, pagination(total, limit, offset, len(rows)))
 
@@ -105,7 +105,7 @@ async def stream_logs(call: Call) -> Response:
                 "Last-Event-ID is not a cursor of this stream",
                 [issue("header.Last-Event-ID", "must be the id of a log event")],
             )
-        resume_after = int(text)
+        resume_after = min(int(text), 2**62)  # a cursor from the future waits for it
     events = log_events(
         services.logs,
         services.broker,

@@ -9,7 +9,7 @@ import anyio.to_thread
 from .conditions import ConditionError, compile_condition
 from .errors import issue, not_found, validation_error
 from .ids import new_id, uuid7
-from .pipeline import Call, Reply, pagination
+from .pipeline import Call, Reply, page, pagination
 from .query import SEVERITY
 from .services import Services
 from .templates import render_value
@@ -70,9 +70,9 @@ async def create_rule(call: Call) -> Reply:
 
 async def list_rules(call: Call) -> Reply:
     query = call.query
-    limit, offset = int(query["limit"]), int(query["offset"])
+    limit, offset, skip = page(query)
     rules, total = await anyio.to_thread.run_sync(
-        call.services.store.list_rules, call.tenant, query.get("enabled"), limit, offset
+        call.services.store.list_rules, call.tenant, query.get("enabled"), limit, skip
     )
     return Reply(200, rules, pagination(total, limit, offset, len(rules)))
 

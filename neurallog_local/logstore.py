@@ -13,6 +13,7 @@ from .errors import bad_request, issue
 from .query import FIELDS, LEVELS, LogFilter, SortOrder, where_clause
 from .timeutil import format_us
 
+_ID_CHUNK = 500
 _COLUMNS = (
     "logs.seq, logs.id, logs.ts, logs.received_at, logs.level, logs.message, "
     "logs.source, logs.metadata, logs.tags"
@@ -90,12 +91,18 @@ class LogStore:
         if not entries:
             return [], 0
         with self.db.write() as conn:
-            ids = orjson.dumps(list({entry.id for entry in entries})).decode()
-            rows = conn.execute(
-                "SELECT id FROM logs WHERE tenant = ? AND id IN (SELECT value FROM json_each(?))",
-                (tenant, ids),
-            )
-            seen: set[str] = {row[0] for row in rows}
+            # Placeholders, not json_each(): SQLite's JSON functions cut strings at an
+            # escaped NUL, and an id may contain one.
+            ids = list({entry.id for entry in entries})
+            seen: set[str] = set()
+            for start in range(0, len(ids), _ID_CHUNK):
+                chunk = ids[start : start + _ID_CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"SELECT id FROM logs WHERE tenant = ? AND id IN ({marks})",  # noqa: S608
+                    [tenant, *chunk],
+                )
+                seen.update(row[0] for row in rows)
             fresh = []
             duplicates = 0
             for entry in entries:

@@ -78,6 +78,16 @@ class Operation:
     has_body: bool = False
 
 
+# Offsets past this are past any table SQLite can hold; larger ones do not fit its integers.
+_MAX_OFFSET = 2**62
+
+
+def page(query: dict[str, Any]) -> tuple[int, int, int]:
+    """``(limit, offset, offset for SQL)`` of a list operation's typed query."""
+    limit, offset = int(query["limit"]), int(query["offset"])
+    return limit, offset, min(offset, _MAX_OFFSET)
+
+
 def pagination(total: int, limit: int, offset: int, count: int) -> dict[str, Any]:
     """``meta.pagination``."""
     return {"total": total, "limit": limit, "offset": offset, "has_more": offset + count < total}

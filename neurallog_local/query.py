@@ -193,9 +193,14 @@ def _compile_tags(key: str, op: str, value: Any, params: list[Any]) -> str:
     raise _fail(key, f"{op} does not apply to tags")
 
 
+_SQLITE_INT = 2**63 - 1
+
+
 def _scalar(key: str, value: Any) -> Any:
     if isinstance(value, dict | list):
         raise _fail(key, "compares only strings, numbers, booleans and null")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _SQLITE_INT:
+        return float(value)  # beyond SQLite's integers; JSON numbers compare as reals
     return value
 
 
@@ -244,6 +249,7 @@ def _compile_metadata(key: str, op: str, value: Any, params: list[Any]) -> str:
         )
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise _fail(key, f"{op} expects a number or a string")
+    value = _scalar(key, value)
     # Compare like with like: in SQLite every string sorts above every number.
     kinds = "'text'" if isinstance(value, str) else "'integer', 'real'"
     params.extend([path, path, value])

@@ -190,13 +190,15 @@ class Store:
         wanted = sorted(set(action_ids))
         if not wanted:
             return {}
+        found = {}
         with self.db.read() as conn:
-            rows = conn.execute(
-                "SELECT id, body FROM actions WHERE tenant = ?"
-                " AND id IN (SELECT value FROM json_each(?))",
-                (tenant, orjson.dumps(wanted).decode()),
-            ).fetchall()
-        return {row[0]: dict(orjson.loads(row[1])) for row in rows}
+            for action_id in wanted:
+                row = conn.execute(
+                    "SELECT body FROM actions WHERE tenant = ? AND id = ?", (tenant, action_id)
+                ).fetchone()
+                if row is not None:
+                    found[action_id] = dict(orjson.loads(row[0]))
+        return found
 
     def list_actions(
         self, tenant: str, action_type: str | None, limit: int, offset: int

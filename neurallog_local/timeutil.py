@@ -44,7 +44,11 @@ def parse_rfc3339(value: str) -> int:
 def format_us(us: int) -> str:
     """Format epoch microseconds as RFC 3339 UTC with a ``Z``, microseconds only when set."""
     moment = _EPOCH + timedelta(microseconds=us)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    # Not strftime: its %Y does not pad years before 1000 on every platform.
+    text = (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
+    )
     if moment.microsecond:
         text += f".{moment.microsecond:06d}"
     return text + "Z"

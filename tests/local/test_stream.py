@@ -8,16 +8,54 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import jsonschema_rs
 import pytest
+import yaml
 from httpx_sse import EventSource, ServerSentEvent
 
 from neurallog_local.server import LocalServer
 from neurallog_local.settings import Settings
 
 from .conftest import entry, ingest, make_client
+from .contract import SPEC_PATH
 
 # A hang guard for reads that wait on the server: no test comes near it.
 READ_TIMEOUT = httpx.Timeout(30.0)
+
+
+def _validator(schema: dict[str, Any]) -> jsonschema_rs.Validator:
+    components = yaml.safe_load(SPEC_PATH.read_text())["components"]
+    return jsonschema_rs.validator_for({**schema, "components": components}, validate_formats=True)
+
+
+# The contract's description of each event's `data` (openapi.yaml, streamLogs).
+EVENT_DATA = {
+    "log": _validator({"$ref": "#/components/schemas/LogEntry"}),
+    "heartbeat": _validator(
+        {
+            "type": "object",
+            "required": ["timestamp"],
+            "properties": {"timestamp": {"type": "string", "format": "date-time"}},
+        }
+    ),
+    "end": _validator(
+        {
+            "type": "object",
+            "required": ["count"],
+            "properties": {"count": {"type": "integer", "minimum": 0}},
+        }
+    ),
+}
+
+
+def checked(events: Iterator[ServerSentEvent]) -> Iterator[ServerSentEvent]:
+    """The events, each checked against the contract on the way."""
+    for event in events:
+        assert event.event in EVENT_DATA, event
+        EVENT_DATA[event.event].validate(json.loads(event.data))
+        if event.event == "log":
+            assert event.id
+        yield event
 
 
 @contextmanager
@@ -30,7 +68,7 @@ def open_stream(
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         assert response.headers["x-request-id"]
-        yield EventSource(response).iter_sse()
+        yield checked(EventSource(response).iter_sse())
 
 
 def next_log(events: Iterator[ServerSentEvent]) -> ServerSentEvent:
