@@ -1,0 +1,249 @@
+"""FastAPI (and Starlette) integration.
+
+::
+
+    from fastapi import FastAPI, Request
+    from neurallog.integrations.fastapi import NeuralLogFastAPI
+
+    app = FastAPI()
+    neurallog = NeuralLogFastAPI(api_key="...", endpoint="https://api.<tenant>.neurallog.com/v1")
+    app.add_middleware(neurallog.middleware)
+
+    @app.get("/api/users/{user_id}")
+    async def get_user(user_id: int):
+        await neurallog.info("Loading user", {"user_id": user_id})  # carries the request
+        ...
+
+``neurallog.middleware`` is a pure ASGI middleware class bound to this client: responses
+are not buffered, so streaming responses, server-sent events and background tasks keep
+working (background tasks carry the request's context too). Every record sent while a
+request is handled carries ``metadata["request"] = {"id", "method", "path", "route",
+"client"}`` (``route`` is the path template, ``/api/users/{user_id}``); the request id
+comes from ``X-Request-ID`` or is generated, and is echoed in the response. Unhandled
+exceptions are sent once (ERROR, with their traceback) and re-raised, so FastAPI's and the
+server's handling is unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+try:
+    import fastapi  # noqa: F401 (only checks that the extra is installed)
+except ImportError as _exc:  # pragma: no cover - depends on the environment
+    from neurallog.integrations._common import missing_extra
+
+    raise ImportError(missing_extra("fastapi", "fastapi")) from _exc
+
+from neurallog.async_client import AsyncNeuralLog
+from neurallog.client import NeuralLog
+from neurallog.integrations.asgi import ASGIApp, NeuralLogASGIMiddleware
+
+if TYPE_CHECKING:
+    from neurallog.resources.actions import AsyncActionsModule
+    from neurallog.resources.logs import AsyncLogsModule
+    from neurallog.resources.rules import AsyncRulesModule
+
+__all__ = ["NeuralLogFastAPI"]
+
+
+class NeuralLogFastAPI:
+    """Awaitable NeuralLog logging for FastAPI, and a middleware bound to it.
+
+    Args:
+        client: An existing :class:`~neurallog.async_client.AsyncNeuralLog` (or a
+            :class:`~neurallog.NeuralLog`, wrapped without a second pipeline).
+        app: Optionally, the application: the middleware is added to it.
+        request_logging: One record per request (``"GET /path 200"`` with
+            ``metadata["response"] = {"status", "duration_ms"}``; INFO, WARN for 4xx, ERROR
+            for 5xx). Off by default.
+        capture_exceptions: Send unhandled exceptions before re-raising them. On by default.
+        **client_kwargs: Without ``client``, the :class:`~neurallog.NeuralLog` constructor
+            arguments (``api_key``, ``endpoint``, ...).
+
+    ``await neurallog.info(...)`` (and ``log``, ``debug``, ``warn``, ``error``, ``fatal``)
+    only enqueues: no network I/O happens on the event loop. ``await flush()`` and
+    ``await close()`` run the blocking parts in a worker thread. ``logs``, ``rules`` and
+    ``actions`` are the async API resources.
+    """
+
+    def __init__(
+        self,
+        client: AsyncNeuralLog | NeuralLog | None = None,
+        *,
+        app: Any = None,
+        request_logging: bool = False,
+        capture_exceptions: bool = True,
+        **client_kwargs: Any,
+    ) -> None:
+        self.client: AsyncNeuralLog
+        if client is None:
+            self.client = AsyncNeuralLog(**client_kwargs)
+            self._owns_client = True
+        elif client_kwargs:
+            names = ", ".join(sorted(client_kwargs))
+            raise TypeError(
+                f"NeuralLogFastAPI: pass either client= or client options ({names}), not both"
+            )
+        elif isinstance(client, AsyncNeuralLog):
+            self.client = client
+            self._owns_client = False
+        elif isinstance(client, NeuralLog):
+            self.client = _wrap(client)
+            self._owns_client = False
+        else:
+            raise TypeError(
+                "NeuralLogFastAPI: client must be an AsyncNeuralLog or NeuralLog, "
+                f"got {type(client).__name__}"
+            )
+        self.request_logging = request_logging
+        self.capture_exceptions = capture_exceptions
+        if app is not None:
+            app.add_middleware(self.middleware)
+
+    @property
+    def sync_client(self) -> NeuralLog:
+        """The :class:`NeuralLog` behind the async client (same pipeline)."""
+        return self.client.sync_client
+
+    @cached_property
+    def middleware(self) -> type[NeuralLogASGIMiddleware]:
+        """Pure ASGI middleware class bound to this client: ``app.add_middleware(...)``."""
+        integration = self
+
+        class NeuralLogMiddleware(NeuralLogASGIMiddleware):
+            """Request context, exception capture and request logging for one client."""
+
+            def __init__(
+                self,
+                app: ASGIApp,
+                *,
+                request_logging: bool | None = None,
+                capture_exceptions: bool | None = None,
+            ) -> None:
+                super().__init__(
+                    app,
+                    integration.sync_client,
+                    request_logging=(
+                        integration.request_logging if request_logging is None else request_logging
+                    ),
+                    capture_exceptions=(
+                        integration.capture_exceptions
+                        if capture_exceptions is None
+                        else capture_exceptions
+                    ),
+                )
+
+        return NeuralLogMiddleware
+
+    # -- logging (enqueue only) --------------------------------------------------------------
+
+    async def log(
+        self,
+        level: str | int,
+        message: str,
+        metadata: Mapping[str, Any] | None = None,
+        source: str | None = None,
+        tags: Sequence[str] | None = None,
+        timestamp: Any = None,
+    ) -> None:
+        """Enqueue one record (no I/O on the event loop)."""
+        await self.client.log(
+            level, message, metadata, source=source, tags=tags, timestamp=timestamp
+        )
+
+    async def debug(
+        self,
+        message: str,
+        metadata: Mapping[str, Any] | None = None,
+        *,
+        source: str | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> None:
+        """Enqueue a DEBUG record (no I/O on the event loop)."""
+        await self.client.debug(message, metadata, source=source, tags=tags)
+
+    async def info(
+        self,
+        message: str,
+        metadata: Mapping[str, Any] | None = None,
+        *,
+        source: str | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> None:
+        """Enqueue an INFO record (no I/O on the event loop)."""
+        await self.client.info(message, metadata, source=source, tags=tags)
+
+    async def warn(
+        self,
+        message: str,
+        metadata: Mapping[str, Any] | None = None,
+        *,
+        source: str | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> None:
+        """Enqueue a WARN record (no I/O on the event loop)."""
+        await self.client.warn(message, metadata, source=source, tags=tags)
+
+    async def error(
+        self,
+        message: str,
+        metadata: Mapping[str, Any] | None = None,
+        *,
+        source: str | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> None:
+        """Enqueue an ERROR record (no I/O on the event loop)."""
+        await self.client.error(message, metadata, source=source, tags=tags)
+
+    async def fatal(
+        self,
+        message: str,
+        metadata: Mapping[str, Any] | None = None,
+        *,
+        source: str | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> None:
+        """Enqueue a FATAL record (no I/O on the event loop)."""
+        await self.client.fatal(message, metadata, source=source, tags=tags)
+
+    async def flush(self, timeout: float | None = None) -> bool:
+        """Send pending records (in a worker thread); True when all were delivered."""
+        return await self.client.flush(timeout=timeout)
+
+    async def close(self, timeout: float | None = None) -> bool:
+        """Deliver pending records and close the client (unless it was passed in).
+
+        A client passed in is only flushed. Returns what ``flush`` would.
+        """
+        if self._owns_client:
+            return await self.client.close(timeout)
+        return await self.client.flush(timeout=timeout)
+
+    def configure_context(self, fields: Mapping[str, Any]) -> None:
+        """Fields added to the metadata of every record this client sends."""
+        self.client.configure_context(fields)
+
+    @property
+    def logs(self) -> AsyncLogsModule:
+        """Search, list, get, delete, stream and batch-log entries (async)."""
+        return self.client.logs
+
+    @property
+    def rules(self) -> AsyncRulesModule:
+        """Create and manage rules (async)."""
+        return self.client.rules
+
+    @property
+    def actions(self) -> AsyncActionsModule:
+        """Create, manage and execute actions (async)."""
+        return self.client.actions
+
+
+def _wrap(client: NeuralLog) -> AsyncNeuralLog:
+    """An AsyncNeuralLog over an existing NeuralLog (sharing its pipeline)."""
+    wrapper = object.__new__(AsyncNeuralLog)
+    wrapper._sync = client
+    return wrapper
