@@ -5,10 +5,10 @@ Exits with the quickstart's status, so a broken example fails the demo loudly.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,24 +21,20 @@ HERE = Path(__file__).resolve().parent
 STARTUP_SECONDS = 30
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_healthy(server: subprocess.Popen[bytes], endpoint: str) -> None:
+def _wait_until_ready(server: subprocess.Popen[bytes], ready_file: Path) -> str:
+    """Wait for the server's ready file, then for its health check; return the endpoint."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"NeuralLog Local exited during start-up (status {server.returncode})")
         try:
+            endpoint = str(json.loads(ready_file.read_text())["endpoint"])
             if httpx.get(f"{endpoint}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
+                return endpoint
+        except (OSError, ValueError, KeyError, httpx.TransportError):
             pass
         time.sleep(0.1)
-    raise SystemExit(f"NeuralLog Local did not answer {endpoint}/health in {STARTUP_SECONDS} s")
+    raise SystemExit(f"NeuralLog Local was not ready within {STARTUP_SECONDS} s")
 
 
 def main() -> int:
@@ -48,14 +44,13 @@ def main() -> int:
         print(f"NeuralLog Local is not available: {error}", file=sys.stderr)
         return 1
 
-    port = _free_port()
     api_key = "nl_demo_" + secrets.token_hex(12)
-    endpoint = f"http://127.0.0.1:{port}/v1"
     with tempfile.TemporaryDirectory(prefix="neurallog-demo-") as workdir:
-        database = str(Path(workdir) / "demo.db")
+        database = Path(workdir) / "demo.db"
+        ready_file = Path(workdir) / "ready.json"
         # A file, not a pipe: a chatty server must never block on a full pipe buffer.
         server_log = Path(workdir) / "server.log"
-        print(f"Starting NeuralLog Local on {endpoint} ...", flush=True)
+        print("Starting NeuralLog Local ...", flush=True)
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -64,17 +59,20 @@ def main() -> int:
                 "--host",
                 "127.0.0.1",
                 "--port",
-                str(port),
+                "0",
                 "--db",
-                database,
-                "--api-key",
-                api_key,
+                str(database),
+                "--ready-file",
+                str(ready_file),
             ],
+            # The key travels in the environment, not the command line (visible to `ps`).
+            env={**os.environ, "NEURALLOG_LOCAL_API_KEYS": api_key},
             stdout=subprocess.DEVNULL,
             stderr=server_log.open("wb"),
         )
         try:
-            _wait_until_healthy(server, endpoint)
+            endpoint = _wait_until_ready(server, ready_file)
+            print(f"NeuralLog Local is serving {endpoint}", flush=True)
             env = {**os.environ, "NEURALLOG_ENDPOINT": endpoint, "NEURALLOG_API_KEY": api_key}
             return subprocess.call([sys.executable, str(HERE / "quickstart.py")], env=env)
         finally:
