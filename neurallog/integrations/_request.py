@@ -11,9 +11,9 @@ log record (status and duration) when the response is complete.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextvars import Token
 from typing import TYPE_CHECKING, Any, Final
@@ -38,8 +38,8 @@ _VALID_REQUEST_ID: Final = re.compile(r"[\x21-\x7e]{1,200}")
 
 
 def new_request_id() -> str:
-    """A fresh random request id (32 hex characters)."""
-    return uuid.uuid4().hex
+    """A fresh random request id (32 hex characters, 128 random bits)."""
+    return os.urandom(16).hex()
 
 
 def request_id_from(value: str | bytes | None) -> str:

@@ -61,39 +61,85 @@ def _client_address(scope: Scope) -> str | None:
 def route_template(scope: Scope) -> str | None:
     """The route template (``/users/{user_id}``) a Starlette/FastAPI app will dispatch to.
 
-    Matches the application's routes the way its router does (Mounts included), without
-    running anything. None for applications without a Starlette-style router, or when no
-    route matches (a 404).
+    Matches the application's routes the way its router does (first full match, else the
+    first route matching the path but not the method; Mounts followed), without running
+    anything. None for applications without a Starlette-style router, or when no route
+    matches (a 404). Uses each route's compiled ``path_regex`` (a fraction of the cost of
+    ``route.matches()``), falling back to ``matches()`` for routes without one.
     """
     router = getattr(scope.get("app"), "router", None)
     routes = getattr(router, "routes", None)
     if not routes:
         return None
     try:
-        return _match_routes(routes, dict(scope), "")
-    except Exception:  # a custom route whose matches() fails: no route, never a failure
+        if scope.get("type") != "http":
+            return _match_routes_fully(routes, dict(scope), "")
+        return _match_http(routes, _route_path(scope), str(scope.get("method") or ""), scope, "")
+    except Exception:  # a custom route whose matching fails: no route, never a failure
         return None
 
 
-def _match_routes(routes: Any, scope: dict[str, Any], prefix: str) -> str | None:
+def _route_path(scope: Scope) -> str:
+    """The path the router matches: ``path`` without ``root_path`` (as Starlette does)."""
+    path = str(scope.get("path") or "")
+    root = str(scope.get("root_path") or "")
+    if not root or not path.startswith(root):
+        return path
+    if path == root:
+        return ""
+    return path[len(root) :] if path[len(root)] == "/" else path
+
+
+def _match_http(routes: Any, path: str, method: str, scope: Scope, prefix: str) -> str | None:
+    partial: str | None = None
+    for route in routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is None:  # Host, or a custom route: let it decide
+            match, child = route.matches({**scope, "path": path, "root_path": ""})
+            name = getattr(match, "name", "")
+            if name == "FULL":
+                return _inner_or_self(route, {**scope, **child}, prefix)
+            if name == "PARTIAL" and partial is None:
+                partial = f"{prefix}{getattr(route, 'path', '')}" or None
+            continue
+        found = regex.match(path)
+        if found is None:
+            continue
+        inner = getattr(route, "routes", None)
+        if inner is not None and "path" in found.groupdict():  # a Mount: always a full match
+            mount = f"{prefix}{route.path}"
+            rest = "/" + found.group("path")
+            return _match_http(inner, rest, method, scope, mount) or mount
+        if not hasattr(route, "methods"):  # a websocket route
+            continue
+        methods = route.methods
+        if methods and method not in methods:
+            if partial is None:
+                partial = f"{prefix}{route.path}"
+            continue
+        return f"{prefix}{route.path}"
+    return partial
+
+
+def _match_routes_fully(routes: Any, scope: dict[str, Any], prefix: str) -> str | None:
     partial: tuple[Any, dict[str, Any]] | None = None
     for route in routes:
         match, child_scope = route.matches(scope)
         name = getattr(match, "name", "")
         if name == "FULL":
-            return _route_path(route, scope, child_scope, prefix)
+            return _inner_or_self(route, {**scope, **child_scope}, prefix)
         if name == "PARTIAL" and partial is None:
             partial = (route, child_scope)
     if partial is not None:
-        return _route_path(partial[0], scope, partial[1], prefix)
+        return _inner_or_self(partial[0], {**scope, **partial[1]}, prefix)
     return None
 
 
-def _route_path(route: Any, scope: dict[str, Any], child_scope: Any, prefix: str) -> str | None:
+def _inner_or_self(route: Any, scope: dict[str, Any], prefix: str) -> str | None:
     path = f"{prefix}{getattr(route, 'path', '')}"
     inner = getattr(route, "routes", None)  # a Mount (or Host) with its own routes
     if inner:
-        found = _match_routes(inner, {**scope, **child_scope}, path)
+        found = _match_routes_fully(inner, scope, path)
         return found if found is not None else path or None
     return path or None
 
