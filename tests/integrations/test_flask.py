@@ -420,7 +420,11 @@ def _check_work_records(entries: list[dict[str, Any]], count: int) -> None:
 
 
 def _serve_and_check(
-    start_server: Callable[..., ServerProcess], collector: Collector, api_key: str, **env: str
+    start_server: Callable[..., ServerProcess],
+    collector: Collector,
+    api_key: str,
+    timeout: float = WAIT,
+    **env: str,
 ) -> None:
     server = _gunicorn(start_server, collector, api_key, **env)
     pids = _hit(server, 40)
@@ -429,6 +433,7 @@ def _serve_and_check(
         lambda es: (
             len([e for e in es if e["message"].startswith(("work", "stdlib", "GET /w"))]) >= 120
         ),
+        timeout,
     )
     _check_work_records(entries, 40)
     assert server.proc.pid not in pids  # handled by forked workers, not the master
