@@ -112,6 +112,12 @@ class NeuralLogWSGIMiddleware:
             raise
         finally:
             state.unbind(token)
+        file_wrapper = environ.get("wsgi.file_wrapper")
+        if isinstance(file_wrapper, type) and isinstance(body, file_wrapper):
+            # A file sent by the server (sendfile): wrapping it would disable that, and
+            # reading a file logs nothing. The request is complete as far as the app goes.
+            state.finish()
+            return body
         return ScopedIterator(body, state)
 
     def close(self) -> None:

@@ -481,3 +481,41 @@ def test_gunicorn_workers_deliver_pending_records_on_graceful_shutdown(
         api_key, lambda es: len([e for e in es if e["message"].startswith("GET /work")]) >= 30
     )
     _check_work_records(entries, 30)
+
+
+def test_server_file_wrapper_is_passed_through(
+    collector: Collector, api_key: str, client: NeuralLog, tmp_path: Any
+) -> None:
+    from flask import send_file
+
+    class FileWrapper:  # what a server offers as wsgi.file_wrapper (sendfile)
+        def __init__(self, file: Any, block_size: int = 8192) -> None:
+            self.file = file
+
+        def __iter__(self) -> Iterator[bytes]:
+            return iter(lambda: self.file.read(8192), b"")
+
+        def close(self) -> None:
+            self.file.close()
+
+    target = tmp_path / "report.txt"
+    target.write_text("report")
+    app, _ = make_app(client, request_logging=True)
+    app.add_url_rule("/report", "report", lambda: send_file(target))
+    wrapped: list[object] = []
+
+    def capture(environ: dict[str, Any], start_response: Any) -> Any:
+        body = app(environ, start_response)
+        wrapped.append(body)
+        return body
+
+    from werkzeug.test import Client as WerkzeugClient
+
+    web = WerkzeugClient(capture)
+    response = web.get("/report", environ_base={"wsgi.file_wrapper": FileWrapper}, buffered=True)
+    assert response.get_data() == b"report"
+    assert isinstance(wrapped[0], FileWrapper)  # not hidden behind the middleware
+    client.flush()
+    assert (
+        collector.wait_message(api_key, "GET /report 200")["metadata"]["response"]["status"] == 200
+    )
