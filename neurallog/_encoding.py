@@ -130,7 +130,27 @@ def clean(fields: Mapping[Any, Any], matcher: KeyMatcher | None, depth: int = 0)
     :data:`MAX_DEPTH` becomes the nested value's ``repr``. Other leaves are left for orjson
     and :func:`json_default`.
     """
-    return _clean_mapping(fields, matcher or None, depth, set())
+    matcher = matcher or None
+    if type(fields) is dict:
+        # Fast path: flat, JSON-ready and nothing to redact (the usual record) needs no copy;
+        # the mapping is the pipeline's own (a copy made at the call, or a merge).
+        for key, value in fields.items():
+            kind = type(value)
+            if (
+                type(key) is not str
+                or (matcher is not None and matcher.matches(key))
+                or not (
+                    kind is str
+                    or value is None
+                    or kind is bool
+                    or (kind is int and _INT_MIN <= value <= _INT_MAX)
+                    or (kind is float and math.isfinite(value))
+                )
+            ):
+                break
+        else:
+            return fields
+    return _clean_mapping(fields, matcher, depth, set())
 
 
 def _clean_mapping(
@@ -238,8 +258,10 @@ def _float_text(value: float) -> str:
 
 def encode_entry(entry: dict[str, Any]) -> bytes:
     """The JSON bytes of one wire entry; never raises."""
-    with contextlib.suppress(Exception):
+    try:  # a plain try: contextlib.suppress costs more than the encoding itself
         return orjson.dumps(entry, default=json_default)
+    except Exception:  # noqa: S110 - handled below
+        pass
     # orjson refused something the first walk let through (a lone surrogate, a dataclass
     # with a huge int, a default() result it cannot encode): redo it the strict way.
     try:

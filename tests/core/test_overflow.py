@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from .conftest import ClientFactory, Sink
 
 
@@ -99,3 +101,21 @@ def test_flush_from_a_callback_does_not_deadlock(sink: Sink, make_client: Client
     client.info("b")
     client.flush(5)
     assert results == [False]  # refused at once on the worker thread, no hang
+
+
+def test_backpressure_pauses_only_while_the_worker_is_delivering(
+    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from neurallog import _pipeline
+
+    pauses: list[float] = []
+    monkeypatch.setattr(_pipeline, "_yield_gil", pauses.append)
+    client = make_client(auto_flush=False, max_queue_size=200)
+    for i in range(640):
+        client.info(f"m{i}")
+    assert pauses == []  # the worker is idle (nothing to send): never pause, just drop
+    client._pipeline._busy = True  # as while the worker delivers a batch
+    for i in range(640):
+        client.info(f"n{i}")
+    client._pipeline._busy = False
+    assert pauses == [_pipeline._BACKPRESSURE_PAUSE] * 10  # one call in 64
