@@ -160,8 +160,7 @@ class NeuralLogHandler(logging.Handler):
             ignored = self._ignored[name] = is_internal_logger(name)
         if ignored or getattr(record, SENT_ATTR, False):
             return True
-        exc_info = record.exc_info
-        return bool(exc_info) and was_reported(exc_info[1])  # type: ignore[index]
+        return record.exc_info is not None and was_reported(_exception_of(record.exc_info))
 
     def emit(self, record: logging.LogRecord) -> None:
         """Enqueue ``record`` (never raises; never blocks on the network)."""
@@ -213,9 +212,9 @@ class NeuralLogHandler(logging.Handler):
                     metadata["request"] = info
                 continue
             metadata[key] = value
-        exc_info = record.exc_info
-        if exc_info and exc_info[1] is not None:
-            metadata["exception"] = exception_fields(exc_info[1])
+        exc = _exception_of(record.exc_info)
+        if exc is not None:
+            metadata["exception"] = exception_fields(exc)
         if record.stack_info:
             metadata["stack"] = record.stack_info
         return metadata
@@ -268,6 +267,14 @@ class NeuralLogHandler(logging.Handler):
     def __repr__(self) -> str:
         level = logging.getLevelName(self.level)
         return f"<{type(self).__name__} ({level}) {self.client!r}>"
+
+
+def _exception_of(exc_info: object) -> BaseException | None:
+    """The exception of a record's ``exc_info`` (a sys.exc_info() tuple, or an exception)."""
+    if isinstance(exc_info, tuple):
+        value = exc_info[1] if len(exc_info) > 1 else None
+        return value if isinstance(value, BaseException) else None
+    return exc_info if isinstance(exc_info, BaseException) else None
 
 
 def _client_level(client: NeuralLog) -> int:

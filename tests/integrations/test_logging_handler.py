@@ -416,3 +416,22 @@ def test_logging_shutdown_at_exit_delivers_pending_records(
     subprocess.run([sys.executable, "-c", script], check=True, timeout=WAIT)
     entries = collector.wait_count(api_key, 25)
     assert sorted(e["message"] for e in entries) == sorted(f"pending {i}" for i in range(25))
+
+
+def test_hand_made_records_with_odd_exc_info(
+    collector: Collector, api_key: str, client: NeuralLog
+) -> None:
+    handler = NeuralLogHandler(client)
+    odd = [True, (None, None, None), ValueError("as an instance"), ("not", "a", "triple")]
+    for i, exc_info in enumerate(odd):
+        record = logging.makeLogRecord(
+            {"name": "odd", "msg": f"odd {i}", "levelno": logging.ERROR, "exc_info": exc_info}
+        )
+        handler.handle(record)
+    client.flush()
+    entries = collector.wait_count(api_key, 4)
+    exceptions = {e["message"]: (e["metadata"] or {}).get("exception") for e in entries}
+    assert exceptions["odd 0"] is None
+    assert exceptions["odd 1"] is None
+    assert exceptions["odd 2"]["message"] == "as an instance"
+    assert exceptions["odd 3"] is None
