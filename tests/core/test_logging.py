@@ -424,3 +424,27 @@ def test_stats_add_up(sink: Sink, make_client: ClientFactory) -> None:
     assert (stats.enqueued, stats.sent, stats.filtered, stats.queued) == (2, 1, 1, 0)
     assert stats.requests == 1
     assert stats.enqueued == stats.sent + stats.filtered + stats.dropped_total + stats.queued
+
+
+def test_logs_batch_log_is_the_spec_entry_point(sink: Sink, make_client: ClientFactory) -> None:
+    client = make_client()
+    ids = client.logs.batch_log(
+        [
+            {"level": "INFO", "message": "User logged in", "metadata": {"user_id": "123"}},
+            {"level": "INFO", "message": "User updated profile", "metadata": {"user_id": "123"}},
+        ]
+    )
+    assert len(ids) == 2
+    assert client.flush(5)
+    stored = {e["id"]: e for e in sink.entries}
+    assert [stored[i]["message"] for i in ids] == ["User logged in", "User updated profile"]
+    assert all(stored[i]["metadata"] == {"user_id": "123"} for i in ids)
+
+
+def test_logs_batch_log_validates_before_enqueuing(make_client: ClientFactory) -> None:
+    client = make_client()
+    with pytest.raises(ValueError, match=r"entries\[1\]"):
+        client.logs.batch_log(
+            [{"level": "INFO", "message": "ok"}, {"level": "NOPE", "message": "x"}]
+        )
+    assert client.stats.enqueued == 0
