@@ -205,7 +205,9 @@ class Pipeline:
 
     def _init_state(self) -> None:
         """Everything a forked child must not share with its parent."""
-        self._lock = threading.Lock()
+        # Re-entrant: a signal handler or a __del__ run by the garbage collector may log
+        # while this thread is inside put(); a plain lock would deadlock the thread on itself.
+        self._lock = threading.RLock()
         self._wake = threading.Condition(self._lock)  # the worker waits here
         self._settled = threading.Condition(self._lock)  # flush() and close() wait here
         self._low: deque[Record] = deque()

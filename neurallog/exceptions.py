@@ -15,8 +15,8 @@
         └── TimeoutError
 
 The logging methods (``log``, ``info``, ...) never raise these for delivery problems:
-delivery runs in the background and failures are counted (``NeuralLog.stats``) and reported
-to ``on_error``. API calls (search, rules, actions) raise them.
+delivery runs in the background and losses are counted (``NeuralLog.stats``) and reported
+to the ``on_drop`` callback. API calls (search, rules, actions) raise them.
 """
 
 from __future__ import annotations

@@ -448,3 +448,21 @@ def test_logs_batch_log_validates_before_enqueuing(make_client: ClientFactory) -
             [{"level": "INFO", "message": "ok"}, {"level": "NOPE", "message": "x"}]
         )
     assert client.stats.enqueued == 0
+
+
+def test_logging_from_a_destructor_inside_a_logging_call_does_not_deadlock(
+    sink: Sink, make_client: ClientFactory
+) -> None:
+    client = make_client()
+
+    class LogsWhenCollected:
+        def __del__(self) -> None:
+            client.info("from __del__")
+
+    # As if the garbage collector (or a signal handler) ran this destructor while this
+    # thread was inside put(), holding the pipeline's lock.
+    with client._pipeline._lock:
+        LogsWhenCollected()
+    client.info("after")
+    assert client.flush(5)
+    assert sorted(sink.messages) == ["after", "from __del__"]

@@ -419,3 +419,28 @@ def test_an_httpx_transport_instance_is_used(server: HTTPServer) -> None:
     with NeuralLog(api_key=API_KEY, endpoint=server.url_for("/v1"), transport=Counting()) as nl:
         nl._core.http.get("health")
     assert calls == ["/v1/health"]
+
+
+def test_async_transport_retries_and_maps(server: HTTPServer) -> None:
+    import asyncio
+
+    script = Script(envelope(503), OK)
+    server.expect_request("/v1/rules").respond_with_handler(script)
+    server.expect_request("/v1/rules/missing").respond_with_response(envelope(404))
+
+    async def run() -> None:
+        nl = NeuralLog(
+            api_key=API_KEY, endpoint=server.url_for("/v1"), retries=2, max_retry_delay=0.01
+        )
+        http = nl._core.new_async_http()
+        try:
+            response = await http.get("rules")
+            assert response.json() == {"data": {"ok": True}}
+            with pytest.raises(exceptions.NotFoundError):
+                await http.get("rules/missing")
+        finally:
+            await http.aclose()
+            nl.close(timeout=0)
+
+    asyncio.run(run())
+    assert len(script.seen) == 2
