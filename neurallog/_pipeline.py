@@ -856,6 +856,10 @@ class Pipeline:
             except NetworkError as exc:
                 self._fail(count, "shutdown" if self._stopping else "retries_exhausted", exc)
                 return
+            if not 200 <= response.status_code < 300:
+                # A redirect (http:// to https://, a moved endpoint) stored nothing.
+                self._fail(count, "rejected", _unexpected(response))
+                return
             self._accepted(response, count)
             return
 
@@ -884,7 +888,7 @@ class Pipeline:
             document = None
         data = document.get("data") if isinstance(document, dict) else None
         if isinstance(data, dict) and isinstance(data.get("rejected"), list):
-            rejected = data["rejected"]
+            rejected = data["rejected"][:count]
         with self._lock:
             self._requests += 1
             self._sent += count - len(rejected)
@@ -962,7 +966,8 @@ class Pipeline:
             self._resolved += count
             if reason in _LOSSES:
                 self._losses += count
-            if error is not None:
+            if error is not None and self._opts.on_drop is not None:
+                # Kept only for on_drop: its traceback holds the request body.
                 self._last_error[reason] = error
 
     def _internal_error(self, exc: Exception) -> None:
@@ -1157,6 +1162,16 @@ def _body_of(entries: list[dict[str, Any]]) -> bytes:
 
 def _tags_over_limits(tags: Sequence[str]) -> bool:
     return len(tags) > API_MAX_TAGS or any(len(tag) > API_MAX_TAG_LENGTH for tag in tags)
+
+
+def _unexpected(response: httpx.Response) -> ApiError:
+    where = response.headers.get("location")
+    hint = f" to {where} (check the endpoint)" if where else ""
+    return ApiError(
+        f"POST /logs answered HTTP {response.status_code}{hint}",
+        status=response.status_code,
+        request_id=response.headers.get("x-request-id"),
+    )
 
 
 def _reason_for_status(status: int) -> str:

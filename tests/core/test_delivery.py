@@ -276,3 +276,17 @@ def test_a_dead_backend_never_raises_into_the_app(make_client: ClientFactory) ->
         client.info(f"m{i}")  # must not raise
     assert client.flush(10) is False
     assert client.stats.dropped["retries_exhausted"] == 50
+
+
+def test_a_redirect_is_not_counted_as_delivered(sink: Sink, make_client: ClientFactory) -> None:
+    moved = Response("", status=301, headers={"Location": "https://example.com/v1/logs"})
+    sink.gate = lambda captured: moved
+    seen: list[Any] = []
+    client = make_client(on_drop=lambda reason, count, error: seen.append((reason, error)))
+    client.info("lost")
+    assert client.flush(10) is False
+    stats = client.stats
+    assert stats.sent == 0
+    assert stats.dropped["rejected"] == 1
+    assert len(sink.requests) == 1  # redirects are not followed (nor retried)
+    assert "https://example.com/v1/logs" in str(seen[0][1])
