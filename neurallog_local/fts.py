@@ -158,3 +158,53 @@ def compile_query(query: str) -> str:
     if expr is None:
         raise ValueError("the query has no word to search for (letters or digits)")
     return expr
+
+
+# Facet tokens: exact-match tokens in the `facets` column. Hex keeps any value a single
+# token of letters and digits, and the two-letter prefixes keep kinds apart; no word a
+# user can search for reaches that column (see ``scoped``).
+TEXT_COLUMNS = "{message source search_tags search_meta}"
+
+
+def tenant_token(tenant: str) -> str:
+    return "zt" + tenant.encode().hex()
+
+
+def level_token(severity: int) -> str:
+    return f"zl{severity}"
+
+
+def source_token(source: str) -> str:
+    return "zs" + source.encode().hex()
+
+
+def tag_token(tag: str) -> str:
+    return "zg" + tag.encode().hex()
+
+
+def facets(tenant: str, severity: int, source: str | None, tags: list[str]) -> str:
+    """The ``facets`` column of one entry."""
+    tokens = [tenant_token(tenant), level_token(severity)]
+    if source is not None:
+        tokens.append(source_token(source))
+    tokens.extend(tag_token(tag) for tag in tags)
+    return " ".join(tokens)
+
+
+def scoped(
+    expression: str, tenant: str, levels: list[int], sources: list[str], tags: list[str]
+) -> str:
+    """``expression`` (from ``compile_query``) limited to the text columns, to ``tenant``,
+    and to any of ``levels``, any of ``sources`` and every one of ``tags``."""
+
+    def facet(token: str) -> str:
+        return f'facets : "{token}"'
+
+    parts = [facet(tenant_token(tenant))]
+    if levels:
+        parts.append("(" + " OR ".join(facet(level_token(n)) for n in levels) + ")")
+    if sources:
+        parts.append("(" + " OR ".join(facet(source_token(s)) for s in sources) + ")")
+    parts.extend(facet(tag_token(tag)) for tag in tags)
+    parts.append(f"{TEXT_COLUMNS} : ({expression})")
+    return " AND ".join(parts)

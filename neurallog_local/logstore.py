@@ -10,10 +10,15 @@ import orjson
 
 from .db import Database
 from .errors import bad_request, issue
-from .query import FIELDS, LEVELS, LogFilter, SortOrder, where_clause
+from .fts import TEXT_COLUMNS, facets, scoped
+from .query import FIELDS, LEVELS, SEVERITY, LogFilter, SortOrder, where_clause
 from .timeutil import format_us
 
 _ID_CHUNK = 500
+# Relevance ranks the newest this many matches of a search; older matches follow them,
+# newest first. Ranking costs about a microsecond per match, and a common word can match
+# most of a million entries.
+RELEVANCE_WINDOW = 5_000
 _COLUMNS = (
     "logs.seq, logs.id, logs.ts, logs.received_at, logs.level, logs.message, "
     "logs.source, logs.metadata, logs.tags"
@@ -111,10 +116,11 @@ class LogStore:
                     continue
                 seen.add(entry.id)
                 fresh.append(entry)
+            last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'logs'").fetchone()
             conn.executemany(
                 "INSERT INTO logs (tenant, id, ts, received_at, level, message, source,"
-                " metadata, tags, search_tags, search_meta)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " metadata, tags, search_tags, search_meta, facets)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         tenant,
@@ -128,9 +134,16 @@ class LogStore:
                         e.tags_json,
                         e.search_tags,
                         e.search_meta,
+                        facets(tenant, e.level, e.source, e.tags),
                     )
                     for e in fresh
                 ],
+            )
+            conn.execute(
+                "INSERT INTO logs_fts (rowid, message, source, search_tags, search_meta, facets)"
+                " SELECT seq, message, source, search_tags, search_meta, facets FROM logs"
+                " WHERE seq > ?",
+                (last[0] if last else 0,),
             )
         return fresh, duplicates
 
@@ -144,16 +157,31 @@ class LogStore:
         return None if row is None else row_to_entry(row)
 
     @staticmethod
-    def _source(tenant: str, selection: LogFilter) -> tuple[str, list[Any]]:
-        where, params = where_clause(tenant, selection)
+    def _source(tenant: str, selection: LogFilter) -> tuple[str, list[Any], str | None]:
+        """``FROM ... WHERE ...`` of ``selection``, its parameters, and, when the FTS5
+        expression alone decides what matches, that expression."""
         if selection.match is None:
-            return f"FROM logs WHERE {where}", params
-        # FTS5 drives the query: it finds the matching rows, the rest filters them.
-        return (
-            f"FROM logs_fts JOIN logs ON logs.seq = logs_fts.rowid"
-            f" WHERE logs_fts MATCH ? AND {where}",
-            [selection.match, *params],
+            where, params = where_clause(tenant, selection)
+            return f"FROM logs WHERE {where}", params, None
+        match = scoped(
+            selection.match,
+            tenant,
+            [SEVERITY[level] for level in selection.levels],
+            selection.sources,
+            selection.tags,
         )
+        where, params = where_clause(tenant, selection, facets_in_fts=True)
+        rows_decide = bool(selection.filter) or (
+            selection.since_us is not None or selection.until_us is not None
+        )
+        # FTS5 drives the query: it finds the matching rows, the rest filters them. CROSS JOIN
+        # is SQLite's way to fix that join order; left to itself the planner may walk the
+        # tenant's index and run the full-text match once per row instead.
+        source = (
+            "FROM logs_fts CROSS JOIN logs ON logs.seq = logs_fts.rowid"
+            f" WHERE logs_fts MATCH ? AND {where}"
+        )
+        return source, [match, *params], None if rows_decide else match
 
     def search(
         self,
@@ -165,28 +193,86 @@ class LogStore:
         offset: int,
     ) -> tuple[list[dict[str, Any]], int]:
         """A page of matching entries and the total number of matches."""
-        source, params = self._source(tenant, selection)
-        if sort is not None:
-            tiebreak = "logs.seq DESC" if sort.descending_first else "logs.seq ASC"
-            order, order_params = f"{sort.sql}, {tiebreak}", sort.params
-        elif selection.match is not None:
-            order, order_params = "logs_fts.rank, logs.ts DESC, logs.seq DESC", []
-        else:
-            order, order_params = "logs.ts DESC, logs.seq DESC", []
+        source, params, fts_only = self._source(tenant, selection)
+        select = f"SELECT {_COLUMNS} {source}"
         try:
             with self.db.read() as conn:
-                total = conn.execute(f"SELECT count(*) {source}", params).fetchone()[0]
-                rows = conn.execute(
-                    f"SELECT {_COLUMNS} {source} ORDER BY {order} LIMIT ? OFFSET ?",
-                    [*params, *order_params, limit, offset],
-                ).fetchall()
+                if fts_only is not None:
+                    total = conn.execute(
+                        "SELECT count(*) FROM logs_fts WHERE logs_fts MATCH ?", (fts_only,)
+                    ).fetchone()[0]
+                else:
+                    total = conn.execute(f"SELECT count(*) {source}", params).fetchone()[0]
+                if sort is not None:
+                    tiebreak = "logs.seq DESC" if sort.descending_first else "logs.seq ASC"
+                    rows = conn.execute(
+                        f"{select} ORDER BY {sort.sql}, {tiebreak} LIMIT ? OFFSET ?",
+                        [*params, *sort.params, limit, offset],
+                    ).fetchall()
+                elif selection.match is None:
+                    rows = conn.execute(
+                        f"{select} ORDER BY logs.ts DESC, logs.seq DESC LIMIT ? OFFSET ?",
+                        [*params, limit, offset],
+                    ).fetchall()
+                else:
+                    rows = self._by_relevance(
+                        conn, tenant, selection, select, params, total, limit, offset
+                    )
         except sqlite3.OperationalError as exc:
             raise _fts_error(exc) from None
         return [row_to_entry(row, fields) for row in rows], int(total)
 
+    @staticmethod
+    def _by_relevance(
+        conn: sqlite3.Connection,
+        tenant: str,
+        selection: LogFilter,
+        select: str,
+        params: list[Any],
+        total: int,
+        limit: int,
+        offset: int,
+    ) -> list[sqlite3.Row]:
+        """Relevance first among the newest ``RELEVANCE_WINDOW`` matches, then the older
+        matches newest first: one total order, so pages never overlap or skip."""
+        assert selection.match is not None
+        boundary = 0
+        if total > RELEVANCE_WINDOW:
+            edge = conn.execute(
+                f"{select} ORDER BY logs_fts.rowid DESC LIMIT 1 OFFSET ?",
+                [*params, RELEVANCE_WINDOW - 1],
+            ).fetchone()
+            boundary = 0 if edge is None else int(edge["seq"])  # None: deleted meanwhile
+        rows: list[sqlite3.Row] = []
+        if offset < RELEVANCE_WINDOW or boundary == 0:
+            # Ranked on the words alone (the facet tokens would only slow bm25 down), the
+            # tenant and the filters checked on the rows.
+            where, where_params = where_clause(tenant, selection)
+            rows = conn.execute(
+                # `where` is built from fixed fragments; every value is a parameter.
+                f"SELECT {_COLUMNS} FROM (SELECT rowid AS hit, rank AS score FROM logs_fts"  # noqa: S608
+                " WHERE logs_fts MATCH ? AND rowid >= ?) AS ranked"
+                f" CROSS JOIN logs ON logs.seq = ranked.hit WHERE {where}"
+                " ORDER BY ranked.score, logs.ts DESC, logs.seq DESC LIMIT ? OFFSET ?",
+                [
+                    f"{TEXT_COLUMNS} : ({selection.match})",
+                    boundary,
+                    *where_params,
+                    limit if boundary == 0 else min(limit, RELEVANCE_WINDOW - offset),
+                    offset,
+                ],
+            ).fetchall()
+        if boundary and len(rows) < limit:
+            rows += conn.execute(
+                f"{select} AND logs_fts.rowid < ?"
+                " ORDER BY logs.ts DESC, logs.seq DESC LIMIT ? OFFSET ?",
+                [*params, boundary, limit - len(rows), max(0, offset - RELEVANCE_WINDOW)],
+            ).fetchall()
+        return rows
+
     def delete(self, tenant: str, selection: LogFilter) -> int:
         """Delete every matching entry; return how many."""
-        source, params = self._source(tenant, selection)
+        source, params, _ = self._source(tenant, selection)
         try:
             with self.db.write() as conn:
                 cursor = conn.execute(
@@ -208,16 +294,18 @@ class LogStore:
         self, tenant: str, selection: LogFilter, after: int, upto: int | None, limit: int
     ) -> list[tuple[int, dict[str, Any]]]:
         """Matching entries with ``after < cursor <= upto``, oldest first."""
-        source, params = self._source(tenant, selection)
-        bounds = " AND logs.seq > ?"
+        source, params, _ = self._source(tenant, selection)
+        # Bounds on the FTS5 rowid let FTS5 skip straight to the range.
+        cursor = "logs.seq" if selection.match is None else "logs_fts.rowid"
+        bounds = f" AND {cursor} > ?"
         params = [*params, after]
         if upto is not None:
-            bounds += " AND logs.seq <= ?"
+            bounds += f" AND {cursor} <= ?"
             params.append(upto)
         try:
             with self.db.read() as conn:
                 rows = conn.execute(
-                    f"SELECT {_COLUMNS} {source}{bounds} ORDER BY logs.seq LIMIT ?",
+                    f"SELECT {_COLUMNS} {source}{bounds} ORDER BY {cursor} LIMIT ?",
                     [*params, limit],
                 ).fetchall()
         except sqlite3.OperationalError as exc:
@@ -230,11 +318,12 @@ class LogStore:
         """The newest ``count`` matching entries with a cursor up to ``upto``, oldest first."""
         if count <= 0:
             return []
-        source, params = self._source(tenant, selection)
+        source, params, _ = self._source(tenant, selection)
+        cursor = "logs.seq" if selection.match is None else "logs_fts.rowid"
         try:
             with self.db.read() as conn:
                 rows = conn.execute(
-                    f"SELECT {_COLUMNS} {source} AND logs.seq <= ? ORDER BY logs.seq DESC LIMIT ?",
+                    f"SELECT {_COLUMNS} {source} AND {cursor} <= ? ORDER BY {cursor} DESC LIMIT ?",
                     [*params, upto, count],
                 ).fetchall()
         except sqlite3.OperationalError as exc:

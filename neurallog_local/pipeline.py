@@ -238,6 +238,7 @@ class Pipeline:
         body = getattr(response, "body", None)  # streaming responses have none
         if services.settings.validate_responses and isinstance(body, bytes):
             problems = services.contract.check_response(
+                operation.operation_id,
                 request.method,
                 request.url.path,
                 request.query_params,
@@ -291,7 +292,13 @@ class Pipeline:
             if raw:
                 body = parse_json(raw)
         params = services.contract.check_request(
-            request.method, request.url.path, request.query_params, request.headers, raw or None
+            operation.operation_id,
+            request.method,
+            request.url.path,
+            request.query_params,
+            request.headers,
+            raw,
+            body,
         )
         call = Call(request, rid, principal, params, body, services)
         key = params.header.get("Idempotency-Key")

@@ -296,20 +296,23 @@ def _compile_filter(spec: dict[str, Any], params: list[Any]) -> list[str]:
     return clauses
 
 
-def where_clause(tenant: str, selection: LogFilter) -> tuple[str, list[Any]]:
+def where_clause(
+    tenant: str, selection: LogFilter, *, facets_in_fts: bool = False
+) -> tuple[str, list[Any]]:
     """The WHERE clause (without the keyword) selecting ``selection`` within ``tenant``.
 
-    The full-text ``match`` is left to the caller, which joins the FTS5 table for it.
+    The full-text ``match`` is left to the caller, which joins the FTS5 table for it; with
+    ``facets_in_fts`` the levels, sources and tags are left to it too (see ``fts.scoped``).
     """
     clauses = ["logs.tenant = ?"]
     params: list[Any] = [tenant]
-    if selection.levels:
+    if selection.levels and not facets_in_fts:
         clauses.append(f"logs.level IN ({', '.join('?' * len(selection.levels))})")
         params.extend(SEVERITY[level] for level in selection.levels)
-    if selection.sources:
+    if selection.sources and not facets_in_fts:
         clauses.append(f"logs.source IN ({', '.join('?' * len(selection.sources))})")
         params.extend(selection.sources)
-    for tag in selection.tags:
+    for tag in [] if facets_in_fts else selection.tags:
         clauses.append(_has_tag(params, tag, "tags"))
     if selection.since_us is not None:
         clauses.append("logs.ts >= ?")

@@ -6,8 +6,9 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 
@@ -66,6 +67,12 @@ def _uvicorn(settings: Settings, log_level: str, access_log: bool) -> _Server:
     return _Server(config, services)
 
 
+def _run(server: _Server, main: Coroutine[Any, Any, None]) -> None:
+    # uvicorn's choice of event loop: uvloop when it is installed, else asyncio's.
+    with asyncio.Runner(loop_factory=server.config.get_loop_factory()) as runner:
+        runner.run(main)
+
+
 def serve(
     settings: Settings,
     sock: socket.socket,
@@ -90,7 +97,7 @@ def serve(
         await server.serve(sockets=[sock])
         task.cancel()
 
-    asyncio.run(main())
+    _run(server, main())
 
 
 class LocalServer:
@@ -136,7 +143,7 @@ class LocalServer:
         server = self._server = _uvicorn(self.settings, self.log_level, False)
         sock = self._sock
         self._thread = threading.Thread(
-            target=lambda: asyncio.run(server.serve(sockets=[sock])),
+            target=lambda: _run(server, server.serve(sockets=[sock])),
             name="neurallog-local",
             daemon=True,
         )

@@ -407,3 +407,37 @@ def test_delete_all_needs_all_true(corpus: httpx.Client) -> None:
     assert ids(corpus.get("/logs")) == []
     # Deleted ids may be ingested again.
     assert ingest(corpus, entry("back", id="l1"))["accepted"] == 1
+
+
+def test_relevance_window_pages_form_one_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    from neurallog_local import logstore
+    from neurallog_local.server import LocalServer
+    from neurallog_local.settings import Settings
+
+    from .conftest import make_client
+
+    monkeypatch.setattr(logstore, "RELEVANCE_WINDOW", 3)
+    with LocalServer(Settings(db=":memory:")) as server:
+        assert server.api_key is not None
+        with make_client(server.endpoint, {"X-API-Key": server.api_key}) as http:
+            ingest(
+                http,
+                *[
+                    entry(
+                        ("disk " * (6 - i)) + "words",
+                        id=f"d{i}",
+                        timestamp=f"2024-01-0{i + 1}T00:00:00Z",
+                    )
+                    for i in range(6)
+                ],
+                entry("unrelated", id="u"),
+            )
+            pages = [
+                http.get("/logs/search", params={"query": "disk", "limit": 2, "offset": n})
+                for n in (0, 2, 4)
+            ]
+    assert {p.json()["meta"]["pagination"]["total"] for p in pages} == {6}
+    order = [item["id"] for p in pages for item in p.json()["data"]]
+    # The 3 newest matches (d5, d4, d3) ranked by relevance (more "disk" ranks higher),
+    # then the older ones newest first.
+    assert order == ["d3", "d4", "d5", "d2", "d1", "d0"]
