@@ -211,7 +211,9 @@ class LogsModule(SyncResource):
         Unlike :meth:`batch_log`, this blocks until the server answers and raises on
         failure: for scripts and imports. The result counts ``accepted`` and ``duplicates``
         and lists ``rejected`` entries by index; more than 1000 entries are sent in several
-        requests and the results merged.
+        requests and the results merged (not atomically: if a later request fails, the
+        entries of the earlier ones stay stored; sending again is safe when every entry
+        carries its own ``id``, since the server ignores ids it already has).
         """
         results = [self._send(call) for call in _build.ingest_calls(entries)]
         return cast(IngestResult, _build.merge_ingest_results(results))
