@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,9 +17,9 @@ from .timeutil import format_us
 
 _ID_CHUNK = 500
 # Relevance ranks the newest this many matches of a search; older matches follow them,
-# newest first. Ranking costs about a microsecond per match, and a common word can match
-# most of a million entries.
-RELEVANCE_WINDOW = 5_000
+# newest first. Scoring costs several microseconds per match, and a common word can match
+# a third of a million entries.
+RELEVANCE_WINDOW = 1_000
 _COLUMNS = (
     "logs.seq, logs.id, logs.ts, logs.received_at, logs.level, logs.message, "
     "logs.source, logs.metadata, logs.tags"
@@ -195,32 +196,36 @@ class LogStore:
         """A page of matching entries and the total number of matches."""
         source, params, fts_only = self._source(tenant, selection)
         select = f"SELECT {_COLUMNS} {source}"
+
+        def count() -> int:
+            if fts_only is not None:  # FTS5 alone knows the matches: no row is visited
+                sql, args = "SELECT count(*) FROM logs_fts WHERE logs_fts MATCH ?", [fts_only]
+            else:
+                sql, args = f"SELECT count(*) {source}", params
+            return int(conn.execute(sql, args).fetchone()[0])
+
         try:
             with self.db.read() as conn:
-                if fts_only is not None:
-                    total = conn.execute(
-                        "SELECT count(*) FROM logs_fts WHERE logs_fts MATCH ?", (fts_only,)
-                    ).fetchone()[0]
-                else:
-                    total = conn.execute(f"SELECT count(*) {source}", params).fetchone()[0]
-                if sort is not None:
+                if sort is None and selection.match is not None:
+                    rows, total = self._by_relevance(
+                        conn, tenant, selection, select, params, count, limit, offset
+                    )
+                elif sort is not None:
+                    total = count()
                     tiebreak = "logs.seq DESC" if sort.descending_first else "logs.seq ASC"
                     rows = conn.execute(
                         f"{select} ORDER BY {sort.sql}, {tiebreak} LIMIT ? OFFSET ?",
                         [*params, *sort.params, limit, offset],
                     ).fetchall()
-                elif selection.match is None:
+                else:
+                    total = count()
                     rows = conn.execute(
                         f"{select} ORDER BY logs.ts DESC, logs.seq DESC LIMIT ? OFFSET ?",
                         [*params, limit, offset],
                     ).fetchall()
-                else:
-                    rows = self._by_relevance(
-                        conn, tenant, selection, select, params, total, limit, offset
-                    )
         except sqlite3.OperationalError as exc:
             raise _fts_error(exc) from None
-        return [row_to_entry(row, fields) for row in rows], int(total)
+        return [row_to_entry(row, fields) for row in rows], total
 
     @staticmethod
     def _by_relevance(
@@ -229,46 +234,49 @@ class LogStore:
         selection: LogFilter,
         select: str,
         params: list[Any],
-        total: int,
+        count: Callable[[], int],
         limit: int,
         offset: int,
-    ) -> list[sqlite3.Row]:
+    ) -> tuple[list[sqlite3.Row], int]:
         """Relevance first among the newest ``RELEVANCE_WINDOW`` matches, then the older
-        matches newest first: one total order, so pages never overlap or skip."""
+        matches newest first: one total order, so pages never overlap or skip.
+
+        One pass over the newest matches scores them (bm25 on the words alone: the facet
+        tokens would only slow it down; the tenant and filters are checked on the rows);
+        only a search with more matches than the window also counts them all.
+        """
         assert selection.match is not None
-        boundary = 0
-        if total > RELEVANCE_WINDOW:
-            edge = conn.execute(
-                f"{select} ORDER BY logs_fts.rowid DESC LIMIT 1 OFFSET ?",
-                [*params, RELEVANCE_WINDOW - 1],
-            ).fetchone()
-            boundary = 0 if edge is None else int(edge["seq"])  # None: deleted meanwhile
+        where, where_params = where_clause(tenant, selection)
+        newest = conn.execute(
+            # `where` is built from fixed fragments; every value is a parameter.
+            "SELECT logs_fts.rowid AS seq, logs_fts.rank AS score, logs.ts AS ts"  # noqa: S608
+            " FROM logs_fts CROSS JOIN logs ON logs.seq = logs_fts.rowid"
+            f" WHERE logs_fts MATCH ? AND {where} ORDER BY logs_fts.rowid DESC LIMIT ?",
+            [f"{TEXT_COLUMNS} : ({selection.match})", *where_params, RELEVANCE_WINDOW + 1],
+        ).fetchall()
+        window = newest[:RELEVANCE_WINDOW]
+        total = len(newest) if len(newest) <= RELEVANCE_WINDOW else count()
+        ranked = sorted(window, key=lambda row: (row["score"], -row["ts"], -row["seq"]))
+        page = [int(row["seq"]) for row in ranked[offset : offset + limit]]
         rows: list[sqlite3.Row] = []
-        if offset < RELEVANCE_WINDOW or boundary == 0:
-            # Ranked on the words alone (the facet tokens would only slow bm25 down), the
-            # tenant and the filters checked on the rows.
-            where, where_params = where_clause(tenant, selection)
-            rows = conn.execute(
-                # `where` is built from fixed fragments; every value is a parameter.
-                f"SELECT {_COLUMNS} FROM (SELECT rowid AS hit, rank AS score FROM logs_fts"  # noqa: S608
-                " WHERE logs_fts MATCH ? AND rowid >= ?) AS ranked"
-                f" CROSS JOIN logs ON logs.seq = ranked.hit WHERE {where}"
-                " ORDER BY ranked.score, logs.ts DESC, logs.seq DESC LIMIT ? OFFSET ?",
-                [
-                    f"{TEXT_COLUMNS} : ({selection.match})",
-                    boundary,
-                    *where_params,
-                    limit if boundary == 0 else min(limit, RELEVANCE_WINDOW - offset),
-                    offset,
-                ],
-            ).fetchall()
-        if boundary and len(rows) < limit:
+        if page:
+            found = {
+                int(row["seq"]): row
+                for row in conn.execute(
+                    f"SELECT {_COLUMNS} FROM logs"  # noqa: S608 (a constant column list)
+                    " WHERE logs.seq IN (SELECT value FROM json_each(?))",
+                    (orjson.dumps(page).decode(),),
+                )
+            }
+            rows = [found[seq] for seq in page if seq in found]
+        if len(rows) < limit and total > RELEVANCE_WINDOW:
+            boundary = int(window[-1]["seq"])
             rows += conn.execute(
                 f"{select} AND logs_fts.rowid < ?"
                 " ORDER BY logs.ts DESC, logs.seq DESC LIMIT ? OFFSET ?",
                 [*params, boundary, limit - len(rows), max(0, offset - RELEVANCE_WINDOW)],
             ).fetchall()
-        return rows
+        return rows, total
 
     def delete(self, tenant: str, selection: LogFilter) -> int:
         """Delete every matching entry; return how many."""

@@ -1,0 +1,267 @@
+"""Benchmark of NeuralLog Local: ingest throughput and search latency.
+
+Prints, from one run on one machine:
+
+1. records per second ingested over loopback HTTP in batches of 1,000 records (a file
+   database, default server settings, response validation included), with one connection
+   and with several concurrent ones;
+2. search latency (``GET /v1/logs/search``, default ``limit`` of 10) over everything the
+   first part stored: 1,000,000 entries by default. The median over a mix of queries, and
+   per query.
+
+The server runs in its own process (``python -m neurallog_local``), as users run it.
+Run with ``make bench`` or ``python bench/bench_local.py`` (``--quick`` for small sizes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import itertools
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+API_KEY = "bench-key-0123456789"
+BATCH = 1000
+
+# Message shapes with their share of the traffic, so that queries have known selectivity.
+_SERVICES = ["auth", "payments", "db", "api-gateway", "cache", "infra", "worker", "mailer"]
+_REASONS = ["insufficient funds", "card expired", "fraud suspected", "limit exceeded"]
+_ERRORS = ["OutOfMemoryError", "SegmentationFault", "KeyError", "BrokenPipe"]
+_PATHS = ["/api/v1/users", "/api/v1/orders", "/api/v1/payments", "/health", "/api/v1/search"]
+
+
+def _record(rng: random.Random, n: int, run: str) -> dict[str, Any]:
+    user = f"user_{rng.randrange(100_000)}"
+    host = f"db-{rng.randrange(20)}"
+    roll = rng.random()
+    metadata: dict[str, Any] = {"request_id": f"r{n}", "region": rng.choice(["eu", "us", "ap"])}
+    if roll < 0.30:
+        level, source = "INFO", "auth"
+        message = f"User {user} logged in from 10.{n % 256}.{rng.randrange(256)}.7"
+        metadata["user_id"] = user
+    elif roll < 0.50:
+        level, source = "INFO", "api-gateway"
+        status = rng.choice([200, 200, 200, 201, 404, 500])
+        path = rng.choice(_PATHS)
+        message = f"Request GET {path} completed in {rng.randrange(900)} ms with status {status}"
+        metadata["status_code"] = status
+    elif roll < 0.62:
+        level, source = "DEBUG", "cache"
+        message = f"Cache miss for key session:{rng.randrange(10**6)}"
+    elif roll < 0.72:
+        level, source = "INFO", "mailer"
+        message = f"Email sent to {user} with template welcome_{rng.randrange(5)}"
+        metadata["user_id"] = user
+    elif roll < 0.80:
+        level, source = "WARN", "payments"
+        message = f"Payment ORD-{n} declined: {rng.choice(_REASONS)}"
+        metadata["amount"] = round(rng.random() * 500, 2)
+    elif roll < 0.87:
+        level, source = "ERROR", "db"
+        message = f"Database connection to {host} failed after {rng.randrange(1, 6)} attempts"
+        metadata["host"] = host
+    elif roll < 0.94:
+        level, source = "ERROR", "api-gateway"
+        message = f"Timeout calling {rng.choice(_SERVICES)} after {rng.randrange(1000, 30000)} ms"
+    elif roll < 0.99:
+        level, source = "WARN", "infra"
+        message = f"Disk usage on {host} at {rng.randrange(80, 100)} percent"
+        metadata["host"] = host
+    else:
+        level, source = "FATAL", "worker"
+        message = f"Worker {rng.randrange(64)} crashed: {rng.choice(_ERRORS)}"
+    return {
+        "id": f"{run}-{n:06d}",
+        # A day per batch, spread over it: timestamps rise as real ones do.
+        "timestamp": f"{_DAY.decode()}T{n % BATCH * 86 // 3600:02d}:"
+        f"{n % BATCH * 86 // 60 % 60:02d}:{n % BATCH * 86 % 60:02d}Z",
+        "level": level,
+        "message": message,
+        "source": f"{source}-service",
+        "metadata": metadata,
+        "tags": [source, level.lower()],
+    }
+
+
+_POOL = 100  # distinct batches; beyond them batches repeat with fresh ids
+_MARK = b"@@@@@@"
+_DAY = b"@@@@@@@@@@"  # ten characters, like 2024-01-01
+
+
+def _pool(total: int, seed: int) -> list[bytes]:
+    """Serialised batches, made before the clock starts so that the client's own work is
+    small; every id starts with ``_MARK``, replaced per batch to keep ids unique."""
+    rng = random.Random(seed)
+    batches = []
+    for start in range(0, min(total, _POOL * BATCH), BATCH):
+        logs = [_record(rng, n, _MARK.decode()) for n in range(start, start + BATCH)]
+        batches.append(orjson.dumps({"logs": logs}))
+    return batches
+
+
+def _batches(total: int, run: str, seed: int) -> Iterator[bytes]:
+    pool = _pool(total, seed)
+    start = datetime.date(2020, 1, 1) + datetime.timedelta(days=2000 if run == "b" else 0)
+    for number in range(total // BATCH):
+        day = (start + datetime.timedelta(days=number)).isoformat().encode()
+        body = pool[number % len(pool)].replace(_DAY, day)
+        yield body.replace(_MARK, f"{run}{number:05x}".encode())
+
+
+@contextmanager
+def _server(directory: Path, extra: list[str]) -> Iterator[str]:
+    ready = directory / "ready.json"
+    command = [
+        sys.executable,
+        "-m",
+        "neurallog_local",
+        "--port",
+        "0",
+        "--db",
+        str(directory / "bench.db"),
+        "--rate-limit",
+        "0",
+        "--ready-file",
+        str(ready),
+        *extra,
+    ]
+    env = {**os.environ, "NEURALLOG_LOCAL_API_KEYS": API_KEY}
+    log = (directory / "server.log").open("wb")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((directory / "server.log").read_text())
+            time.sleep(0.05)
+        yield json.loads(ready.read_text())["endpoint"]
+    finally:
+        process.terminate()
+        process.wait(30)
+        log.close()
+
+
+def _ingest(endpoint: str, total: int, connections: int, run: str, seed: int) -> float:
+    """Ingest ``total`` records over ``connections`` connections; return records/s."""
+    bodies = _batches(total, run, seed)
+    first = next(bodies)  # builds the pool before the clock starts
+    bodies = itertools.chain([first], bodies)
+    lock = threading.Lock()
+    failures: list[str] = []
+
+    def work() -> None:
+        headers = {"X-API-Key": API_KEY, "Content-Type": "application/json"}
+        with httpx.Client(base_url=endpoint, headers=headers, timeout=120) as http:
+            while True:
+                with lock:
+                    body = next(bodies, None)
+                if body is None:
+                    return
+                response = http.post("/logs", content=body)
+                if response.status_code != 202 or response.json()["data"]["rejected"]:
+                    failures.append(response.text[:300])
+                    return
+
+    threads = [threading.Thread(target=work) for _ in range(connections)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"ingest failed: {failures[0]}")
+    return total / elapsed
+
+
+QUERIES: list[tuple[str, dict[str, Any]]] = [
+    ("rare word", {"query": "crashed"}),
+    ("word", {"query": "declined"}),
+    ("phrase", {"query": '"connection to db-3"'}),
+    ("prefix", {"query": "fraud*"}),
+    ("OR", {"query": "OutOfMemoryError OR SegmentationFault"}),
+    ("NOT", {"query": "timeout NOT payments"}),
+    ("word + level", {"query": "failed", "level": "ERROR"}),
+    ("metadata value", {"query": "user_4711"}),
+    ("word + JSON filter", {"query": "declined", "filter": '{"metadata.region": "eu"}'}),
+    ("common word", {"query": "logged"}),
+]
+
+
+def _search(endpoint: str, rounds: int) -> dict[str, tuple[float, int]]:
+    """Per query: (median latency in ms, total hits)."""
+    results: dict[str, tuple[float, int]] = {}
+    headers = {"X-API-Key": API_KEY}
+    with httpx.Client(base_url=endpoint, headers=headers, timeout=120) as http:
+        for name, params in QUERIES:
+            http.get("/logs/search", params=params)  # warm the page cache once
+            times = []
+            hits = 0
+            for _ in range(rounds):
+                started = time.perf_counter()
+                response = http.get("/logs/search", params=params)
+                times.append((time.perf_counter() - started) * 1000)
+                response.raise_for_status()
+                hits = response.json()["meta"]["pagination"]["total"]
+            results[name] = (statistics.median(times), hits)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    parser.add_argument("--entries", type=int, help="entries to store (default 1,000,000)")
+    parser.add_argument("--connections", type=int, default=4, help="concurrent connections")
+    parser.add_argument("--rounds", type=int, help="searches per query (default 15)")
+    parser.add_argument(
+        "--no-response-validation",
+        action="store_true",
+        help="start the server with --no-response-validation",
+    )
+    args = parser.parse_args(argv)
+    entries = args.entries or (50_000 if args.quick else 1_000_000)
+    rounds = args.rounds or (5 if args.quick else 15)
+    single = min(entries // 5, 20_000 if args.quick else 100_000)
+    extra = ["--no-response-validation"] if args.no_response_validation else []
+
+    print("NeuralLog Local benchmark")
+    print(f"  python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
+    print(f"  file database, batches of {BATCH}, server in its own process")
+    with tempfile.TemporaryDirectory() as directory, _server(Path(directory), extra) as endpoint:
+        one = _ingest(endpoint, single, 1, "a", 1)
+        print(f"ingest, 1 connection:   {one:>9,.0f} records/s  ({single:,} records)")
+        rest = entries - single
+        many = _ingest(endpoint, rest, args.connections, "b", 2)
+        print(
+            f"ingest, {args.connections} connections:  {many:>9,.0f} records/s  ({rest:,} records)"
+        )
+        size = (Path(directory) / "bench.db").stat().st_size
+        print(f"stored {entries:,} entries, database {size / 2**20:,.0f} MiB")
+        results = _search(endpoint, rounds)
+    medians = [median for median, _ in results.values()]
+    print(f"search over {entries:,} entries, limit 10, {rounds} runs per query:")
+    for name, (median, hits) in results.items():
+        print(f"  {name:<20} median {median:7.1f} ms   {hits:>9,} matches")
+    print(f"search median over all queries: {statistics.median(medians):.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
