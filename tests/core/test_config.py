@@ -214,3 +214,9 @@ def test_import_is_cheap_and_lazy() -> None:
 def test_sink_fixture_is_real_http(sink: Sink) -> None:
     # Guards the other tests: the sink is a real server on a real port.
     assert sink.url.startswith("http://127.0.0.1:")
+
+
+def test_async_client_is_exported_lazily() -> None:
+    from neurallog.async_client import AsyncNeuralLog
+
+    assert neurallog.AsyncNeuralLog is AsyncNeuralLog
