@@ -20,7 +20,8 @@ Backpressure: a thread logging in a tight loop holds the GIL for whole switch in
 would fill the queue faster than the worker can send. While the queue is more than half
 full *and* the worker is delivering, one logging call in 64 sleeps 0.2 ms, which hands the
 worker the GIL: a burst slows to the delivery rate instead of losing records. During a
-backoff (backend down or rate limiting) there is no pause: the bound and policy apply.
+backoff or a slow request (backend down or rate limiting) there is no pause: the bound
+and the policy apply.
 
 Shutdown: ``close()`` (and an ``atexit`` hook, for clients never closed) sends what is
 pending within ``shutdown_timeout``; with no live worker the final sends run on the calling
@@ -104,6 +105,7 @@ _NO_LIMIT: Final = 1 << 62
 _BODY_OPEN: Final = b'{"logs":['
 _BODY_CLOSE: Final = b"]}"
 _BACKPRESSURE_PAUSE: Final = 0.0002  # seconds, on one call in 64 (see _backpressure)
+_SLOW_REQUEST: Final = 0.05  # seconds: a request pending longer is a slow backend
 _GZIP_ABOVE: Final = 1024  # bytes: below this gzip's header costs more than it saves
 _GZIP_LEVEL: Final = 1  # 2x faster than 5 for ~8% more bytes (random ids dominate)
 _MAX_MESSAGE: Final = 65536
@@ -220,6 +222,7 @@ class Pipeline:
         self._idle = False  # the worker waits with an empty queue
         self._busy = False  # the worker is delivering (not idle, not in a backoff)
         self._pressure = 0
+        self._request_since: float | None = None  # when the request in flight was sent
         self._waiting = False  # the worker waits for batch_size or batch_interval
         self._pending_since: float | None = None
         self._stopping = False
@@ -312,9 +315,13 @@ class Pipeline:
         The worker competes with the caller for the GIL; a caller in a tight loop would
         keep it for whole switch intervals and fill the queue. Sleeping briefly on one call
         in 64 hands the worker the GIL, so the burst slows to the delivery rate instead of
-        losing records. Never while the worker waits out a backoff (a backend outage):
-        then the queue bound and the overflow policy apply as usual.
+        losing records. Never while the worker waits out a backoff or a slow request (a
+        backend outage, where pausing cannot help): then the queue bound and the overflow
+        policy apply as usual.
         """
+        since = self._request_since
+        if since is not None and _monotonic() - since > _SLOW_REQUEST:
+            return
         self._pressure += 1
         if not self._pressure & 63:
             _yield_gil(_BACKPRESSURE_PAUSE)
@@ -872,13 +879,17 @@ class Pipeline:
         deadline = self._deadline
         if deadline is not None:
             timeout = max(0.001, min(timeout, deadline - _monotonic()))
-        return self._core.http.post(
-            "logs",
-            content=body,
-            headers=headers,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            extensions={SLEEP_EXTENSION: self._sleep},
-        )
+        self._request_since = _monotonic()
+        try:
+            return self._core.http.post(
+                "logs",
+                content=body,
+                headers=headers,
+                timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+                extensions={SLEEP_EXTENSION: self._sleep},
+            )
+        finally:
+            self._request_since = None
 
     def _accepted(self, response: httpx.Response, count: int) -> None:
         rejected: list[Any] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -117,5 +118,11 @@ def test_backpressure_pauses_only_while_the_worker_is_delivering(
     client._pipeline._busy = True  # as while the worker delivers a batch
     for i in range(640):
         client.info(f"n{i}")
-    client._pipeline._busy = False
     assert pauses == [_pipeline._BACKPRESSURE_PAUSE] * 10  # one call in 64
+    # A request pending for long means a slow backend: pausing the app would not help.
+    client._pipeline._request_since = time.monotonic() - 1.0
+    for i in range(640):
+        client.info(f"o{i}")
+    client._pipeline._busy = False
+    client._pipeline._request_since = None
+    assert len(pauses) == 10
