@@ -107,7 +107,7 @@ class Database:
         self.path = path
         self.in_memory = path == ":memory:"
         self._lock = threading.RLock()
-        self._writer = self._connect()
+        self._writer = self._connect(cache_kib=65536)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
@@ -137,7 +137,7 @@ class Database:
             )
             self._checkpointer.start()
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, cache_kib: int = 8192) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA busy_timeout = 10000")
@@ -147,7 +147,9 @@ class Database:
             # the usual trade for a local development store.
             conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute("PRAGMA cache_size = -65536")
+        # Readers are many (one per worker thread) and read through the memory map, so
+        # only the writer gets a large page cache.
+        conn.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
         # Reads through a memory map skip a copy per page; the map only reserves address
         # space, and only a file database uses it.
         conn.execute("PRAGMA mmap_size = 1073741824")
