@@ -25,6 +25,7 @@ log = logging.getLogger("neurallog_local.actions")
 ACTION_TYPES = ("webhook", "slack", "log")
 WEBHOOK_METHODS = ("POST", "PUT", "PATCH", "GET")
 _WORKERS = 8
+_MAX_PENDING = 100_000
 
 
 def _is_http_url(value: Any) -> bool:
@@ -191,6 +192,10 @@ class ActionRunner:
         """Queue the actions of ``firings`` (call from the event loop)."""
         for firing in firings:
             for rule_action in firing.rule.get("actions", []):
+                if self._queue.qsize() >= _MAX_PENDING:
+                    # Receivers slower than the rules fire: memory stays bounded instead.
+                    log.warning("too many pending actions; rule %s skipped", firing.rule["id"])
+                    return
                 self._queue.put_nowait((firing, rule_action))
 
     async def _work(self) -> None:

@@ -348,14 +348,15 @@ class Pipeline:
                         body, status, headers={"Idempotent-Replayed": "true"}, media_type=_JSON
                     )
                 response = await self._invoke(call, operation)
-                if 200 <= response.status_code < 300 and isinstance(response.body, bytes):
+                stored = getattr(response, "body", None)  # streaming responses have none
+                if 200 <= response.status_code < 300 and isinstance(stored, bytes):
                     await anyio.to_thread.run_sync(
                         store.put_idempotent,
                         call.tenant,
                         key,
                         fingerprint,
                         response.status_code,
-                        bytes(response.body),
+                        stored,
                         now_us(),
                     )
                 return response
