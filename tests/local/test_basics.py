@@ -195,3 +195,21 @@ def test_rate_limit_answers_429_with_retry_after(neurallog_local: LocalTenant) -
 def ingest_ok(tenant: LocalTenant) -> bool:
     with make_client(tenant.endpoint, tenant.headers) as http:
         return bool(ingest(http, entry("still fine"))["accepted"] == 1)
+
+
+def test_a_response_outside_the_contract_becomes_a_500(monkeypatch: pytest.MonkeyPatch) -> None:
+    from neurallog_local.server import LocalServer
+    from neurallog_local.settings import Settings
+    from neurallog_local.store import Store
+
+    # A bug that drops a required field of Rule: the server must not pass it on.
+    monkeypatch.setattr(Store, "get_rule", lambda self, tenant, rule_id: {"id": rule_id})
+    with LocalServer(Settings(db=":memory:")) as server:
+        assert server.api_key is not None
+        response = httpx.get(
+            server.endpoint + "/rules/rule_x", headers={"X-API-Key": server.api_key}
+        )
+    assert response.status_code == 500
+    error = response.json()["error"]
+    assert error["code"] == "internal_error"
+    assert any("name" in problem for problem in error["details"]["problems"])
