@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from neurallog._config import ClientOptions, resolve_credentials, resolve_options
-from neurallog._http import Credentials, build_async_client, build_sync_client, make_ssl_context
+from neurallog._http import (
+    Credentials,
+    build_async_client,
+    build_sync_client,
+    make_ssl_context,
+    prime,
+)
 
 if TYPE_CHECKING:
     from neurallog_api import AuthenticatedClient
@@ -57,8 +63,11 @@ class ClientCore:
         )
         kind, secret = resolve_credentials(api_key, token)
         self.credentials = Credentials(kind, secret)
-        # One TLS context (CA bundle loaded once) for every client this core builds.
+        # One TLS context (CA bundle loaded once per process) for every client built here.
         self._verify: ssl.SSLContext | bool | str = make_ssl_context() if verify is True else verify
+        # The HTTP clients are built lazily, on the delivery thread for the first send: what
+        # they import must be imported here first (see _http.prime: fork safety).
+        prime(self.options.transport)
         self._lock = threading.Lock()
         self._http: httpx.Client | None = None
         self._async_http: httpx.AsyncClient | None = None

@@ -313,9 +313,47 @@ def _interrupted(request: httpx.Request) -> NetworkError:
     return NetworkError(f"{_describe(request)}: retries interrupted by shutdown")
 
 
+_ssl_lock = threading.Lock()
+_default_ssl_context: ssl.SSLContext | None = None
+
+
 def make_ssl_context() -> ssl.SSLContext:
-    """The TLS context shared by the sync and async clients (verification on)."""
-    return httpx.create_ssl_context()
+    """The process-wide TLS context of every client that verifies with the default CA bundle.
+
+    Loading the bundle costs about 25 ms; an ``SSLContext`` is safe to share between clients,
+    threads and (after a fork) processes, so it is loaded once per process.
+    """
+    global _default_ssl_context
+    context = _default_ssl_context
+    if context is None:
+        with _ssl_lock:
+            context = _default_ssl_context
+            if context is None:
+                context = _default_ssl_context = httpx.create_ssl_context()
+    return context
+
+
+def prime(transport: object) -> None:
+    """Import now, on the calling thread, what the first request would import lazily.
+
+    httpx 0.28 imports httpcore when its first transport is built, CPython imports the
+    ``idna`` codec on the first name lookup or TLS handshake, and the requests adapter
+    imports requests (and ``netrc`` on its first request). The background worker builds the
+    transport and sends the first request, so without this those first imports would run
+    on the worker; if another thread forks meanwhile (a gunicorn master with ``--preload``)
+    the child inherits a half-initialised module in ``sys.modules`` and a module lock held
+    by a thread that no longer exists, and every request it makes fails or hangs. Called by
+    the client's constructor: about 15 ms the first time in a process, nothing after that.
+    """
+    "localhost".encode("idna")
+    if transport == "httpx":
+        import httpcore  # noqa: F401
+    elif transport == "requests":
+        import netrc  # noqa: F401
+
+        import requests  # noqa: F401
+
+        import neurallog._requests_transport  # noqa: F401
 
 
 def build_sync_client(
@@ -397,4 +435,5 @@ __all__ = [
     "build_async_client",
     "build_sync_client",
     "make_ssl_context",
+    "prime",
 ]
