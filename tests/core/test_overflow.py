@@ -107,10 +107,10 @@ def test_flush_from_a_callback_does_not_deadlock(sink: Sink, make_client: Client
 def test_backpressure_pauses_only_while_the_worker_is_delivering(
     make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from neurallog import _pipeline
+    from neurallog import _queue
 
     pauses: list[float] = []
-    monkeypatch.setattr(_pipeline, "_yield_gil", pauses.append)
+    monkeypatch.setattr(_queue, "_yield_gil", pauses.append)
     client = make_client(auto_flush=False, max_queue_size=200)
     for i in range(640):
         client.info(f"m{i}")
@@ -118,7 +118,7 @@ def test_backpressure_pauses_only_while_the_worker_is_delivering(
     client._pipeline._busy = True  # as while the worker delivers a batch
     for i in range(640):
         client.info(f"n{i}")
-    assert pauses == [_pipeline._BACKPRESSURE_PAUSE] * 10  # one call in 64
+    assert pauses == [_queue._BACKPRESSURE_PAUSE] * 10  # one call in 64
     # A request pending for long means a slow backend: pausing the app would not help.
     client._pipeline._request_since = time.monotonic() - 1.0
     for i in range(640):

@@ -1,0 +1,71 @@
+"""Process-wide hooks of the logging pipeline: interpreter exit, fork, multiprocessing exit.
+
+Every live pipeline is registered here (weakly). At interpreter exit every one is closed
+within its ``shutdown_timeout``; in a forked child every one forgets its parent's state; a
+``multiprocessing`` child, which ends with ``os._exit`` and so skips ``atexit``, flushes at
+its exit too.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import sys
+import time
+import weakref
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from neurallog._pipeline import Pipeline
+
+__all__ = ["register", "register_multiprocessing_exit", "shutdown_all"]
+
+_pipelines: weakref.WeakSet[Pipeline] = weakref.WeakSet()
+_hooks_installed = False
+_mp_exit_pid = 0
+
+
+def register(pipeline: Pipeline) -> None:
+    """Cover ``pipeline`` by the exit and fork hooks (installed with the first one)."""
+    global _hooks_installed
+    _pipelines.add(pipeline)
+    if not _hooks_installed:
+        _hooks_installed = True
+        # Registered after `logging` was imported, so it runs before logging.shutdown().
+        atexit.register(shutdown_all)
+        os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def shutdown_all() -> None:
+    """Close every live client, all within the longest ``shutdown_timeout`` (at exit)."""
+    pipelines = list(_pipelines)
+    now = time.monotonic()
+    for pipeline in pipelines:
+        pipeline.begin_close(now + pipeline._opts.shutdown_timeout)
+    for pipeline in pipelines:
+        with contextlib.suppress(Exception):  # one client's failure must not stop the others
+            pipeline.finish_close()
+
+
+def _after_fork_in_child() -> None:
+    for pipeline in list(_pipelines):
+        pipeline.after_fork_in_child()
+
+
+def register_multiprocessing_exit() -> None:
+    """In a multiprocessing child, flush at its exit: it ends with os._exit, skipping atexit."""
+    global _mp_exit_pid
+    multiprocessing = sys.modules.get("multiprocessing")
+    pid = os.getpid()
+    if multiprocessing is None or _mp_exit_pid == pid:
+        return
+    try:
+        if multiprocessing.parent_process() is None:
+            return
+        from multiprocessing import util
+
+        util.Finalize(None, shutdown_all, exitpriority=0)
+        _mp_exit_pid = pid
+    except Exception:  # noqa: S110 - best effort; atexit still covers normal exits
+        pass

@@ -1,0 +1,389 @@
+"""The bounded record queue: the hot path of every logging call, and its overflow policy.
+
+Hot path (the caller's thread): validate, capture what belongs to the call (time, level,
+message, a shallow copy of metadata, the scoped context, the client's static context, the
+active OpenTelemetry span's ids) and append a tuple to a deque under a lock that is never
+held while calling out. No serialization, no ids, no I/O.
+
+Queue bound and overflow: at most ``max_queue_size`` records wait. When full, the oldest
+record below ``protect_level`` (default ERROR) is dropped first (``overflow="drop_oldest"``),
+or the incoming one (``"drop_newest"``); records at or above ``protect_level`` are dropped
+only when nothing below it is left. Every loss is counted by reason.
+
+Backpressure: a thread logging in a tight loop holds the GIL for whole switch intervals and
+would fill the queue faster than the worker can send. While the queue is more than half
+full *and* the worker is delivering, one logging call in 64 sleeps 0.2 ms, which hands the
+worker the GIL: a burst slows to the delivery rate instead of losing records. During a
+backoff or a slow request (backend down or rate limiting) there is no pause: the bound
+and the policy apply.
+
+:class:`RecordQueue` is the producer's half of :class:`~neurallog._pipeline.Pipeline`; the
+consumer (the worker, flush and close) is the other half and takes records with
+:meth:`RecordQueue._take`, in sequence order, under the same lock.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from neurallog import _guard
+from neurallog._config import PipelineOptions, check_tags
+from neurallog._encoding import normalize_timestamp
+from neurallog._ids import new_ids
+from neurallog._levels import parse_level
+from neurallog._stats import DROP_REASONS
+from neurallog.context import _fields as _context_var
+
+if TYPE_CHECKING:
+    from neurallog._core import ClientCore
+
+__all__ = ["ID", "LEVEL", "NO_LIMIT", "SEQ", "TIME", "Record", "RecordQueue"]
+
+# Record layout: a plain tuple is the cheapest thing to build on the hot path.
+SEQ, TIME, LEVEL, MESSAGE, METADATA, SOURCE, TAGS, TIMESTAMP, CTX, STATIC, TRACE, ID = range(12)
+Record = tuple[Any, ...]
+
+NO_LIMIT: Final = 1 << 62
+_BACKPRESSURE_PAUSE: Final = 0.0002  # seconds, on one call in 64 (see _backpressure)
+_SLOW_REQUEST: Final = 0.05  # seconds: a request pending longer is a slow backend
+_OTEL_TRACE: Final = "opentelemetry.trace"
+_ENTRY_KEYS: Final = frozenset({"level", "message", "metadata", "tags", "source", "timestamp"})
+
+_modules = sys.modules
+_time_ns = time.time_ns
+_yield_gil = time.sleep
+_monotonic = time.monotonic
+_ctx_get = _context_var.get
+_state = _guard._state
+
+
+class RecordQueue:
+    """Records waiting for delivery, the counters of what became of them, and the hot path."""
+
+    def __init__(self, core: ClientCore, options: PipelineOptions) -> None:
+        self._core = core
+        self._opts = options
+        self._batch_size = core.options.batch_size
+        self._max_queue = options.max_queue_size
+        self._high_water = options.max_queue_size // 2
+        self._protect = options.protect_level if options.protect_level is not None else NO_LIMIT
+        self._drop_newest = options.overflow == "drop_newest"
+        self._closed = False
+        self._init_state()
+
+    def _init_state(self) -> None:
+        """Everything a forked child must not share with its parent."""
+        # Re-entrant: a signal handler or a __del__ run by the garbage collector may log
+        # while this thread is inside put(); a plain lock would deadlock the thread on itself.
+        self._lock = threading.RLock()
+        self._wake = threading.Condition(self._lock)  # the worker waits here
+        self._low: deque[Record] = deque()
+        self._high: deque[Record] = deque()  # records at or above protect_level
+        self._size = 0
+        self._seq = 0
+        self._inflight_floor = NO_LIMIT  # sequence number of the first record in flight
+        self._inflight = 0  # records taken by the consumer and not yet resolved
+        self._pending_since: float | None = None
+        # What the consumer tells the producers (set by the worker, read on the hot path):
+        self._idle = False  # the worker waits with an empty queue
+        self._waiting = False  # the worker waits for batch_size or batch_interval
+        self._busy = False  # the worker is delivering (not idle, not in a backoff)
+        self._request_since: float | None = None  # when the request in flight was sent
+        self._worker: threading.Thread | object | None = None
+        self._pressure = 0
+        self._pid = os.getpid()
+        self._enqueued = 0
+        self._dropped: dict[str, int] = dict.fromkeys(DROP_REASONS, 0)
+        self._losses = 0
+
+    def _ensure_worker(self) -> bool:
+        """Start the consumer if it is not running; False when no thread can be started."""
+        raise NotImplementedError
+
+    def put(
+        self,
+        level: int,
+        message: object,
+        metadata: Mapping[str, Any] | None = None,
+        source: str | None = None,
+        tags: Sequence[str] | None = None,
+        timestamp: str | None = None,
+    ) -> None:
+        """Enqueue one record (``level`` already parsed, ``timestamp`` already normalized)."""
+        if metadata is not None:
+            if type(metadata) is dict:
+                metadata = metadata.copy() if metadata else None
+            else:
+                metadata = _copy_mapping(metadata)
+        if tags is not None:
+            tags = check_tags(tags)
+        if source is not None and type(source) is not str:
+            raise TypeError(f"source must be a string or None, got {type(source).__name__}")
+        if _state.internal:
+            self._count_recursion()
+            return
+        trace = _trace_ids() if _OTEL_TRACE in _modules else None
+        now = _time_ns()
+        context = _ctx_get()
+        static = self._core.static_context
+        with self._lock:
+            self._enqueued += 1
+            if self._closed:
+                self._dropped["closed"] += 1
+                self._losses += 1
+                return
+            seq = self._seq = self._seq + 1
+            if self._size >= self._max_queue and not self._make_room(level):
+                return
+            record = (
+                seq,
+                now,
+                level,
+                message,
+                metadata,
+                source,
+                tags,
+                timestamp,
+                context,
+                static,
+                trace,
+                None,
+            )
+            if level >= self._protect:
+                self._high.append(record)
+            else:
+                self._low.append(record)
+            self._size += 1
+            if self._idle or (self._waiting and self._size >= self._batch_size):
+                self._idle = self._waiting = False
+                self._wake.notify()
+        if self._worker is None:
+            self._ensure_worker()
+        elif self._busy and self._size > self._high_water:
+            self._backpressure()
+
+    def _backpressure(self) -> None:
+        """A burst outruns delivery while the worker is sending: pause now and then.
+
+        The worker competes with the caller for the GIL; a caller in a tight loop would
+        keep it for whole switch intervals and fill the queue. Sleeping briefly on one call
+        in 64 hands the worker the GIL, so the burst slows to the delivery rate instead of
+        losing records. Never while the worker waits out a backoff or a slow request (a
+        backend outage, where pausing cannot help): then the queue bound and the overflow
+        policy apply as usual.
+        """
+        since = self._request_since
+        if since is not None and _monotonic() - since > _SLOW_REQUEST:
+            return
+        self._pressure += 1
+        if not self._pressure & 63:
+            _yield_gil(_BACKPRESSURE_PAUSE)
+
+    def capture(
+        self,
+        level: int,
+        message: object,
+        metadata: Mapping[str, Any] | None = None,
+        source: str | None = None,
+        tags: Sequence[str] | None = None,
+        timestamp: str | None = None,
+        entry_id: str | None = None,
+    ) -> Record:
+        """A record without its sequence number, for :meth:`put_many` (``batch()``)."""
+        if metadata is not None:
+            metadata = _copy_mapping(metadata) if metadata else None
+        if tags is not None:
+            tags = check_tags(tags)
+        if source is not None and type(source) is not str:
+            raise TypeError(f"source must be a string or None, got {type(source).__name__}")
+        trace = _trace_ids() if _OTEL_TRACE in _modules else None
+        return (
+            0,
+            _time_ns(),
+            level,
+            message,
+            metadata,
+            source,
+            tags,
+            timestamp,
+            _ctx_get(),
+            self._core.static_context,
+            trace,
+            entry_id,
+        )
+
+    def put_many(self, records: Iterable[Record]) -> None:
+        """Enqueue captured records together (they tend to share one request)."""
+        if _state.internal:
+            for _ in records:
+                self._count_recursion()
+            return
+        with self._lock:
+            for captured in records:
+                self._enqueued += 1
+                if self._closed:
+                    self._dropped["closed"] += 1
+                    self._losses += 1
+                    continue
+                seq = self._seq = self._seq + 1
+                level = captured[LEVEL]
+                if self._size >= self._max_queue and not self._make_room(level):
+                    continue
+                record = (seq, *captured[1:])
+                if level >= self._protect:
+                    self._high.append(record)
+                else:
+                    self._low.append(record)
+                self._size += 1
+            if self._idle or (self._waiting and self._size >= self._batch_size):
+                self._idle = self._waiting = False
+                self._wake.notify()
+        if self._worker is None and not self._closed:
+            self._ensure_worker()
+
+    def submit_entries(self, entries: Sequence[Mapping[str, Any]]) -> list[str]:
+        """Validate every entry, then enqueue them all and return their ids.
+
+        Each entry is a mapping with ``level`` (required: a level name or stdlib number),
+        ``message`` (required, str), and optionally ``metadata`` (mapping or None),
+        ``tags`` (list of str or None), ``source`` (str or None) and ``timestamp`` (RFC 3339
+        string, timezone-aware datetime or None). Nothing is enqueued unless every entry is
+        valid. ``log_level`` does not apply: entries given explicitly are all sent.
+
+        Raises:
+            TypeError: an entry or one of its fields has the wrong type (naming its index).
+            ValueError: an unknown level, a bad timestamp or a missing field (naming its index).
+        """
+        if isinstance(entries, str | bytes | Mapping) or not isinstance(entries, Iterable):
+            raise TypeError(f"entries must be a list of dicts, got {type(entries).__name__}")
+        items = list(entries)
+        captured: list[Record] = []
+        for index, entry in enumerate(items):
+            captured.append(self._capture_entry(index, entry))
+        ids = new_ids([record[TIME] for record in captured])
+        self.put_many(
+            (*record[:ID], entry_id) for record, entry_id in zip(captured, ids, strict=True)
+        )
+        return ids
+
+    def _capture_entry(self, index: int, entry: object) -> Record:
+        where = f"entries[{index}]"
+        if not isinstance(entry, Mapping):
+            raise TypeError(f"{where} must be a dict, got {type(entry).__name__}")
+        unknown = set(entry) - _ENTRY_KEYS
+        if unknown:
+            raise ValueError(
+                f"{where} has unknown key(s) {sorted(map(str, unknown))}; accepted keys are "
+                f"{', '.join(sorted(_ENTRY_KEYS))}"
+            )
+        if "level" not in entry:
+            raise ValueError(f"{where} needs a 'level' (DEBUG, INFO, WARN, ERROR or FATAL)")
+        try:
+            level = parse_level(entry["level"])
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+        message = entry.get("message")
+        if not isinstance(message, str):
+            raise (ValueError if message is None else TypeError)(
+                f"{where} needs a 'message' string, got {type(message).__name__}"
+            )
+        metadata = entry.get("metadata")
+        if metadata is not None and not isinstance(metadata, Mapping):
+            raise TypeError(
+                f"{where}: metadata must be a dict or None, got {type(metadata).__name__}"
+            )
+        tags = entry.get("tags")
+        if tags is not None:
+            try:
+                tags = check_tags(tags)
+            except TypeError as exc:
+                raise TypeError(f"{where}: {exc}") from None
+        source = entry.get("source")
+        if source is not None and not isinstance(source, str):
+            raise TypeError(
+                f"{where}: source must be a string or None, got {type(source).__name__}"
+            )
+        try:
+            timestamp = normalize_timestamp(entry.get("timestamp"))
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{where}: {exc}") from None
+        return self.capture(level, message, metadata, source, tags, timestamp)
+
+    def _make_room(self, level: int) -> bool:
+        """Apply the overflow policy with the lock held; False drops the incoming record."""
+        incoming_protected = level >= self._protect
+        low = self._low
+        if self._drop_newest:
+            victim = low.pop() if incoming_protected and low else None
+        elif low:
+            victim = low.popleft()
+        elif incoming_protected:
+            victim = self._high.popleft()
+        else:
+            victim = None
+        self._dropped["queue_full"] += 1
+        self._losses += 1
+        if victim is None:
+            return False
+        self._size -= 1
+        return True
+
+    def _count_recursion(self) -> None:
+        with self._lock:
+            self._enqueued += 1
+            self._dropped["recursion"] += 1
+
+    # -- taking, for the consumer ------------------------------------------------------------
+
+    def _head_seq(self) -> int:
+        low, high = self._low, self._high
+        if low and high:
+            return int(min(low[0][SEQ], high[0][SEQ]))
+        if low:
+            return int(low[0][SEQ])
+        return int(high[0][SEQ]) if high else NO_LIMIT
+
+    def _take(self, limit: int) -> list[Record]:
+        """Up to ``limit`` records in sequence order (lock held)."""
+        low, high = self._low, self._high
+        count = min(limit, self._size)
+        if not high:
+            taken = [low.popleft() for _ in range(count)]
+        elif not low:
+            taken = [high.popleft() for _ in range(count)]
+        else:
+            taken = []
+            for _ in range(count):
+                if not high or (low and low[0][SEQ] < high[0][SEQ]):
+                    taken.append(low.popleft())
+                else:
+                    taken.append(high.popleft())
+        self._size -= count
+        self._inflight = count
+        self._inflight_floor = taken[0][SEQ] if taken else NO_LIMIT
+        self._pending_since = None if not self._size else _monotonic()
+        return taken
+
+
+def _copy_mapping(metadata: object) -> dict[str, Any] | None:
+    if isinstance(metadata, Mapping):
+        return dict(metadata) if metadata else None
+    raise TypeError(f"metadata must be a dict or None, got {type(metadata).__name__}")
+
+
+def _trace_ids() -> tuple[int, int] | None:
+    """The active OpenTelemetry span's (trace_id, span_id), if any; never raises."""
+    try:
+        trace = _modules[_OTEL_TRACE]
+        context = trace.get_current_span().get_span_context()
+        if context.is_valid:
+            return (context.trace_id, context.span_id)
+    except Exception:  # noqa: S110 - correlation is best effort
+        pass
+    return None
