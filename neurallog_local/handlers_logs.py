@@ -14,7 +14,7 @@ from .pipeline import Call, Reply, page, pagination
 from .query import LogFilter, parse_fields, parse_filter_param, parse_sort, parse_text_query
 from .rules import Firing
 from .services import Services
-from .streaming import heartbeat, log_events
+from .streaming import log_events
 from .timeutil import datetime_to_us, now_us
 
 
@@ -103,7 +103,7 @@ async def stream_logs(call: Call) -> Response:
         if not text.isdigit():
             raise bad_request(
                 "Last-Event-ID is not a cursor of this stream",
-                [issue("header.Last-Event-ID", "must be the id of a log event")],
+                [issue("header.Last-Event-ID", "must be the id of an event of a stream")],
             )
         resume_after = min(int(text), 2**62)  # a cursor from the future waits for it
     events = log_events(
@@ -114,9 +114,8 @@ async def stream_logs(call: Call) -> Response:
         bool(query["follow"]),
         int(query["history"]),
         resume_after,
+        services.settings.heartbeat_interval,
     )
-    return EventSourceResponse(
-        events,
-        ping=services.settings.heartbeat_interval,
-        ping_message_factory=heartbeat,
-    )
+    # The stream sends its own heartbeats (each carries the resume cursor, in line with the
+    # entries); sse-starlette's timer-driven pings are off.
+    return EventSourceResponse(events, ping=0)

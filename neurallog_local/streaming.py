@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -55,10 +56,10 @@ class Broker:
         self._events.clear()
 
 
-def heartbeat() -> ServerSentEvent:
-    """The ``heartbeat`` event."""
+def heartbeat(cursor: int) -> ServerSentEvent:
+    """The ``heartbeat`` event; its ``id`` is the stream's resume position ``cursor``."""
     data = orjson.dumps({"timestamp": format_us(now_us())}).decode()
-    return ServerSentEvent(data=data, event="heartbeat")
+    return ServerSentEvent(data=data, event="heartbeat", id=str(cursor))
 
 
 def _log_event(seq: int, entry: dict[str, Any]) -> ServerSentEvent:
@@ -73,11 +74,15 @@ async def log_events(
     follow: bool,
     history: int,
     resume_after: int | None,
+    heartbeat_interval: float,
 ) -> AsyncIterator[ServerSentEvent]:
     """The events of one stream.
 
     Every entry has a cursor (its storage sequence number), and the stream only ever moves
-    forward from the last cursor it sent, which is what makes resuming exact.
+    forward from the last cursor it sent, which is what makes resuming exact. Heartbeats are
+    sent from here, in line with the entries, rather than by a timer beside the stream:
+    their ``id`` is the cursor after which the next entry will come, so it must never pass
+    an entry not yet written, nor fall behind one already written.
     """
     upto = await anyio.to_thread.run_sync(logs.last_seq)
     sent = 0
@@ -86,9 +91,15 @@ async def log_events(
         for seq, entry in rows:
             yield _log_event(seq, entry)
             sent += 1
+        # Entries up to `upto` were either replayed or are older than the history.
         cursor = upto
     else:
         cursor = resume_after
+    next_beat = 0.0
+    if follow:
+        # At once, so that a client holds a cursor even before the first entry arrives.
+        yield heartbeat(cursor)
+        next_beat = time.monotonic() + heartbeat_interval
     while not broker.closing:
         seen = broker.version(tenant)
         limit = None if follow else upto
@@ -97,10 +108,16 @@ async def log_events(
             yield _log_event(seq, entry)
             sent += 1
             cursor = seq
+        if not follow:
+            if len(rows) == _PAGE:
+                continue
+            break
+        now = time.monotonic()
+        if now >= next_beat:
+            yield heartbeat(cursor)
+            next_beat = now + heartbeat_interval
         if len(rows) == _PAGE:
             continue
-        if not follow:
-            break
-        await broker.wait(tenant, seen, _IDLE_RECHECK)
+        await broker.wait(tenant, seen, min(_IDLE_RECHECK, next_beat - now))
     if not follow:
         yield ServerSentEvent(data=orjson.dumps({"count": sent}).decode(), event="end")

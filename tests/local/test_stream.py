@@ -53,8 +53,8 @@ def checked(events: Iterator[ServerSentEvent]) -> Iterator[ServerSentEvent]:
     for event in events:
         assert event.event in EVENT_DATA, event
         EVENT_DATA[event.event].validate(json.loads(event.data))
-        if event.event == "log":
-            assert event.id
+        if event.event in ("log", "heartbeat"):
+            assert event.id.isdigit(), event
         yield event
 
 
@@ -75,6 +75,12 @@ def next_log(events: Iterator[ServerSentEvent]) -> ServerSentEvent:
     for event in events:
         if event.event == "log":
             return event
+    raise AssertionError("the stream ended")
+
+
+def next_event(events: Iterator[ServerSentEvent]) -> ServerSentEvent:
+    for event in events:
+        return event
     raise AssertionError("the stream ended")
 
 
@@ -169,6 +175,39 @@ def test_resume_without_follow_replays_up_to_now_then_ends(client: httpx.Client)
     assert first["accepted"] == 1
 
 
+def test_a_heartbeat_follows_the_history_at_once(client: httpx.Client) -> None:
+    ingest(client, entry("one"), entry("two"))
+    with open_stream(client, history=2) as events:
+        history = [next_event(events), next_event(events)]
+        beat = next_event(events)
+    assert [e.event for e in history] == ["log", "log"]
+    assert beat.event == "heartbeat"
+    # The position at which following began: at or past every entry replayed.
+    assert int(beat.id) >= int(history[-1].id)
+    with open_stream(client, headers={"Last-Event-ID": beat.id}, follow="false") as events:
+        assert [e.event for e in events] == ["end"]
+
+
+def test_resume_from_the_first_heartbeat_gets_exactly_the_gap(
+    client: httpx.Client, other: httpx.Client
+) -> None:
+    ingest(client, entry("history", "ERROR"))
+    with open_stream(client, history=0, level="ERROR") as events:
+        beat = next_event(events)
+        assert beat.event == "heartbeat"
+        # The connection is cut here, before any entry was sent.
+    ingest(client, entry("gap 1", "ERROR"), entry("not matching", "INFO"))
+    ingest(other, entry("another tenant", "ERROR"))
+    ingest(client, entry("gap 2", "ERROR"))
+    received: list[str] = []
+    with open_stream(client, headers={"Last-Event-ID": beat.id}, level="ERROR") as events:
+        for _ in range(2):
+            received.append(json.loads(next_log(events).data)["message"])
+        ingest(client, entry("live", "ERROR"))
+        received.append(json.loads(next_log(events).data)["message"])
+    assert received == ["gap 1", "gap 2", "live"]
+
+
 @pytest.mark.parametrize("cursor", ["abc", "-1", "1.5"])
 def test_a_foreign_cursor_is_400(client: httpx.Client, cursor: str) -> None:
     response = client.get("/logs/stream", headers={"Last-Event-ID": cursor})
@@ -208,6 +247,25 @@ def test_heartbeats_keep_an_idle_stream_alive(quick_heartbeats: LocalServer) -> 
     assert all(beat["timestamp"].endswith("Z") for beat in beats)
 
 
+def test_a_heartbeat_carries_the_cursor_of_the_last_entry_sent(
+    quick_heartbeats: LocalServer,
+) -> None:
+    assert quick_heartbeats.api_key is not None
+    headers = {"X-API-Key": quick_heartbeats.api_key}
+    with (
+        make_client(quick_heartbeats.endpoint, headers) as http,
+        open_stream(http, history=0) as events,
+    ):
+        opening = next_event(events)
+        assert opening.event == "heartbeat"
+        ingest(http, entry("first"), entry("second"))
+        logs = [next_log(events), next_log(events)]
+        beat = next_event(events)
+        assert beat.event == "heartbeat"
+    assert int(opening.id) < int(logs[0].id) < int(logs[1].id)
+    assert beat.id == logs[1].id
+
+
 def test_streams_end_when_the_server_stops() -> None:
     server = LocalServer(Settings(db=":memory:")).start()
     assert server.api_key is not None
@@ -216,6 +274,7 @@ def test_streams_end_when_the_server_stops() -> None:
             ingest(http, entry("only"))
             with open_stream(http, history=1) as events:
                 next_log(events)
+                assert next_event(events).event == "heartbeat"
                 server.stop()
                 assert [e.event for e in events] == []
     finally:

@@ -138,13 +138,17 @@ def sync_detailed(
     Events:
 
     * `log`: `data` is a `LogEntry` as JSON; the event's `id` is an opaque resume cursor.
-    * `heartbeat`: every 15 seconds; `data` is `{"timestamp": "<RFC 3339>"}`.
+    * `heartbeat`: with `follow=true`, once as soon as the stream opens (after the
+      history, before following), then every 15 seconds; `data` is
+      `{"timestamp": "<RFC 3339>"}`. Its `id` is the stream's current resume cursor: the
+      position after which the next entry of this stream will come (that of the last
+      entry sent or, before any, the position at which following began).
     * `end`: with `follow=false`, after the history; `data` is `{"count": <entries sent>}`.
       The server then closes the stream.
 
-    A client that reconnects with `Last-Event-ID` set to the last cursor it received gets
-    every matching entry stored after that one, with nothing missed or repeated; the
-    history is not replayed again.
+    A client that reconnects with `Last-Event-ID` set to the last event id it received
+    (of a `log` or a `heartbeat` event) gets every matching entry stored after that
+    position, with nothing missed or repeated; the history is not replayed again.
 
     Args:
         query (str | Unset):
@@ -203,13 +207,17 @@ def sync(
     Events:
 
     * `log`: `data` is a `LogEntry` as JSON; the event's `id` is an opaque resume cursor.
-    * `heartbeat`: every 15 seconds; `data` is `{"timestamp": "<RFC 3339>"}`.
+    * `heartbeat`: with `follow=true`, once as soon as the stream opens (after the
+      history, before following), then every 15 seconds; `data` is
+      `{"timestamp": "<RFC 3339>"}`. Its `id` is the stream's current resume cursor: the
+      position after which the next entry of this stream will come (that of the last
+      entry sent or, before any, the position at which following began).
     * `end`: with `follow=false`, after the history; `data` is `{"count": <entries sent>}`.
       The server then closes the stream.
 
-    A client that reconnects with `Last-Event-ID` set to the last cursor it received gets
-    every matching entry stored after that one, with nothing missed or repeated; the
-    history is not replayed again.
+    A client that reconnects with `Last-Event-ID` set to the last event id it received
+    (of a `log` or a `heartbeat` event) gets every matching entry stored after that
+    position, with nothing missed or repeated; the history is not replayed again.
 
     Args:
         query (str | Unset):
@@ -263,13 +271,17 @@ async def asyncio_detailed(
     Events:
 
     * `log`: `data` is a `LogEntry` as JSON; the event's `id` is an opaque resume cursor.
-    * `heartbeat`: every 15 seconds; `data` is `{"timestamp": "<RFC 3339>"}`.
+    * `heartbeat`: with `follow=true`, once as soon as the stream opens (after the
+      history, before following), then every 15 seconds; `data` is
+      `{"timestamp": "<RFC 3339>"}`. Its `id` is the stream's current resume cursor: the
+      position after which the next entry of this stream will come (that of the last
+      entry sent or, before any, the position at which following began).
     * `end`: with `follow=false`, after the history; `data` is `{"count": <entries sent>}`.
       The server then closes the stream.
 
-    A client that reconnects with `Last-Event-ID` set to the last cursor it received gets
-    every matching entry stored after that one, with nothing missed or repeated; the
-    history is not replayed again.
+    A client that reconnects with `Last-Event-ID` set to the last event id it received
+    (of a `log` or a `heartbeat` event) gets every matching entry stored after that
+    position, with nothing missed or repeated; the history is not replayed again.
 
     Args:
         query (str | Unset):
@@ -326,13 +338,17 @@ async def asyncio(
     Events:
 
     * `log`: `data` is a `LogEntry` as JSON; the event's `id` is an opaque resume cursor.
-    * `heartbeat`: every 15 seconds; `data` is `{"timestamp": "<RFC 3339>"}`.
+    * `heartbeat`: with `follow=true`, once as soon as the stream opens (after the
+      history, before following), then every 15 seconds; `data` is
+      `{"timestamp": "<RFC 3339>"}`. Its `id` is the stream's current resume cursor: the
+      position after which the next entry of this stream will come (that of the last
+      entry sent or, before any, the position at which following began).
     * `end`: with `follow=false`, after the history; `data` is `{"count": <entries sent>}`.
       The server then closes the stream.
 
-    A client that reconnects with `Last-Event-ID` set to the last cursor it received gets
-    every matching entry stored after that one, with nothing missed or repeated; the
-    history is not replayed again.
+    A client that reconnects with `Last-Event-ID` set to the last event id it received
+    (of a `log` or a `heartbeat` event) gets every matching entry stored after that
+    position, with nothing missed or repeated; the history is not replayed again.
 
     Args:
         query (str | Unset):
