@@ -91,10 +91,14 @@ class Delivery:
         entry: dict[str, Any] | None = None,
         rule: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Execute ``action`` (``None`` when it no longer exists) and record the execution."""
+        """Execute ``action`` and record the execution under ``action_id``.
+
+        ``action`` is ``None`` when no action has that id (a rule may reference one that was
+        deleted or never created): nothing runs, and a failed execution is recorded.
+        """
         status, result, error = "failed", None, None
         if action is None:
-            error = "the action no longer exists"
+            error = "no action has this id (it was deleted, or never created); skipped"
         else:
             params = {**action.get("parameters", {}), **overrides}
             scope = {

@@ -103,11 +103,20 @@ async def execute_action(call: Call) -> Reply:
     return Reply(200, execution)
 
 
+def _check_history(services: Services, tenant: str, action_id: str) -> None:
+    # Rules may reference actions that do not exist (deleted, or never created); their
+    # failed executions are recorded under the id they reference and stay readable here.
+    if services.store.get_action(tenant, action_id) is None and not (
+        services.store.has_executions(tenant, action_id)
+    ):
+        raise not_found("action")
+
+
 async def list_executions(call: Call) -> Reply:
     services = call.services
     query = call.query
     action_id = call.params.path["action_id"]
-    await anyio.to_thread.run_sync(_get, services, call.tenant, action_id)
+    await anyio.to_thread.run_sync(_check_history, services, call.tenant, action_id)
     limit, offset, skip = page(query)
     executions, total = await anyio.to_thread.run_sync(
         services.store.list_executions,

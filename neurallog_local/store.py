@@ -239,6 +239,15 @@ class Store:
                 ),
             )
 
+    def has_executions(self, tenant: str, action_id: str) -> bool:
+        """Whether any execution was recorded under ``action_id``."""
+        with self.db.read() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM executions WHERE tenant = ? AND action_id = ? LIMIT 1",
+                (tenant, action_id),
+            ).fetchone()
+        return row is not None
+
     def list_executions(
         self,
         tenant: str,

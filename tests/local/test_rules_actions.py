@@ -159,14 +159,45 @@ def test_unusable_conditions_are_422(
     assert field in [i["field"] for i in response.json()["error"]["details"]["errors"]]
 
 
-def test_a_rule_needs_existing_actions(client: httpx.Client, other: httpx.Client) -> None:
-    theirs = create_action(other)
-    response = client.post(
-        "/rules",
-        json={"name": "x", "condition": level("ERROR"), "actions": [{"action_id": theirs["id"]}]},
+def test_rules_may_reference_actions_that_do_not_exist(
+    client: httpx.Client, other: httpx.Client
+) -> None:
+    theirs = create_action(other)  # another tenant's action does not exist for this one
+    mine = create_action(client, name="mine")
+    rule = create_rule(
+        client,
+        level("ERROR"),
+        actions=[
+            {"action_id": "action-123", "parameters": {"message": "{{log.message}}"}},
+            {"action_id": theirs["id"]},
+        ],
     )
-    assert response.status_code == 422
-    assert response.json()["error"]["details"]["errors"][0]["field"] == "body.actions[0].action_id"
+    assert [a["action_id"] for a in rule["actions"]] == ["action-123", theirs["id"]]
+    patched = client.patch(
+        f"/rules/{rule['id']}",
+        json={"actions": [{"action_id": "action-123"}, {"action_id": mine["id"]}]},
+    )
+    assert patched.status_code == 200, patched.text
+    sample = {"level": "ERROR", "message": "boom"}
+    result = client.post(f"/rules/{rule['id']}/test", json={"sample_data": sample}).json()["data"]
+    assert [(a["action_id"], a["action_name"], a["would_execute"]) for a in result["actions"]] == [
+        ("action-123", None, False),
+        (mine["id"], "mine", True),
+    ]
+    # Firing skips the missing action and records it as a failed execution under its id.
+    ingest(client, entry("boom", "ERROR"))
+    assert wait_for_executions(client, mine["id"], 1)[0]["status"] == "succeeded"
+    (skipped,) = wait_for_executions(client, "action-123", 1)
+    assert skipped["action_id"] == "action-123"
+    assert skipped["rule_id"] == rule["id"]
+    assert skipped["status"] == "failed"
+    assert skipped["result"] is None
+    assert "no action has this id" in skipped["error"]
+    assert client.get("/actions/action-123").status_code == 404
+    assert executions(other, theirs["id"]) == []
+    # An id with neither an action nor a recorded execution is still unknown.
+    assert client.get("/actions/action-456/executions").status_code == 404
+    assert other.get("/actions/action-123/executions").status_code == 404
 
 
 def test_action_crud(client: httpx.Client) -> None:
@@ -576,6 +607,9 @@ def test_deleted_actions_are_recorded_as_failed(client: httpx.Client) -> None:
     client.delete(f"/actions/{gone['id']}")
     ingest(client, entry("boom", "ERROR"))
     assert wait_for_executions(client, kept["id"], 1)[0]["status"] == "succeeded"
+    (skipped,) = wait_for_executions(client, gone["id"], 1)
+    assert skipped["status"] == "failed"
+    assert skipped["error"]
 
 
 def test_execution_history_filters_and_order(client: httpx.Client) -> None:

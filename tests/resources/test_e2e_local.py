@@ -335,10 +335,10 @@ def test_spec_async_streaming_example(nl: NeuralLog) -> None:
 
 
 def test_spec_rules_example(nl: NeuralLog) -> None:
-    # The example names an action "action-123" that must exist (the API refuses rules that
-    # reference unknown actions), and it tests the rule after deleting it.
-    action = nl.actions.create(name="Slack", type="log")
-    code = SPEC_RULES.replace('"action-123"', repr(action["id"]))
+    # The example names an action "action-123" that does not exist: the API keeps such a
+    # reference (skipped, and recorded as failed, when the rule fires). It tests the rule
+    # after deleting it.
+    code = SPEC_RULES
     with pytest.raises(NotFoundError) as caught:
         _run_example(code, ns := {"neurallog": nl})
     # Everything up to the last step ran: `rules` is set, `result` (from rules.test) is not.
@@ -360,6 +360,8 @@ def test_spec_rules_example(nl: NeuralLog) -> None:
     )
     assert result["matched"] is True
     assert result["actions"][0]["parameters"]["message"] == "Error detected: Test error message"
+    assert result["actions"][0]["action_name"] is None
+    assert result["actions"][0]["would_execute"] is False
 
 
 def test_spec_actions_example(nl: NeuralLog, httpserver: HTTPServer) -> None:
@@ -606,13 +608,8 @@ def test_rules_every_method(nl: NeuralLog) -> None:
         ({"type": "sometimes", "parameters": {}}, None, "condition"),
         ({"type": "pattern", "parameters": {"pattern": "(unclosed"}}, None, "pattern"),
         ({"type": "log_level", "parameters": {"level": "ERROR"}}, [{"parameters": {}}], "action"),
-        (
-            {"type": "log_level", "parameters": {"level": "ERROR"}},
-            [{"action_id": "no-such-action"}],
-            "action",
-        ),
     ],
-    ids=["unknown-condition-type", "bad-regex", "missing-action-id", "unknown-action"],
+    ids=["unknown-condition-type", "bad-regex", "missing-action-id"],
 )
 def test_wrong_rules_fail_with_the_servers_details(
     nl: NeuralLog, condition: dict[str, Any], actions: Any, field: str

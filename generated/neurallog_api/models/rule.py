@@ -17,32 +17,34 @@ T = TypeVar("T", bound="Rule")
 
 @_attrs_define
 class Rule:
-    """
-    Attributes:
-        id (str):
-        name (str):
-        description (None | str):
-        condition (Condition): What a rule matches. `parameters` by `type`:
+    """A condition evaluated on every ingested entry and the actions it runs when it
+    matches. `actions` may reference actions that do not exist (see `RuleAction`).
 
-            * `log_level`: `level` (the minimum level, required), `sources` (optional list; only
-              entries from these sources).
-            * `pattern`: `pattern` (a regular expression, required), `field` (default
-              `message`; any entry field or dotted metadata path), `case_sensitive` (default
-              `false`).
-            * `match`: `field` (required, e.g. `metadata.error_code`), `operator` (`eq`, `ne`,
-              `contains`, `exists`, `gt`, `lt`; default `eq`), `value` (required except for
-              `exists`).
-            * `frequency`: `threshold` (integer >= 1), `window_seconds` (integer >= 1) and an
-              inner `condition`; matches when the inner condition has matched at least
-              `threshold` entries within the last `window_seconds`, the current one included.
-            * `composite`: `operator` (`and`, `or`, `not`) and `conditions` (a list of
-              conditions; exactly one for `not`).
-        actions (list[RuleAction]):
-        enabled (bool):
-        cooldown_seconds (int):
-        created_at (datetime.datetime):
-        updated_at (datetime.datetime):
-        last_triggered_at (datetime.datetime | None):
+        Attributes:
+            id (str):
+            name (str):
+            description (None | str):
+            condition (Condition): What a rule matches. `parameters` by `type`:
+
+                * `log_level`: `level` (the minimum level, required), `sources` (optional list; only
+                  entries from these sources).
+                * `pattern`: `pattern` (a regular expression, required), `field` (default
+                  `message`; any entry field or dotted metadata path), `case_sensitive` (default
+                  `false`).
+                * `match`: `field` (required, e.g. `metadata.error_code`), `operator` (`eq`, `ne`,
+                  `contains`, `exists`, `gt`, `lt`; default `eq`), `value` (required except for
+                  `exists`).
+                * `frequency`: `threshold` (integer >= 1), `window_seconds` (integer >= 1) and an
+                  inner `condition`; matches when the inner condition has matched at least
+                  `threshold` entries within the last `window_seconds`, the current one included.
+                * `composite`: `operator` (`and`, `or`, `not`) and `conditions` (a list of
+                  conditions; exactly one for `not`).
+            actions (list[RuleAction]):
+            enabled (bool):
+            cooldown_seconds (int):
+            created_at (datetime.datetime):
+            updated_at (datetime.datetime):
+            last_triggered_at (datetime.datetime | None):
     """
 
     id: str

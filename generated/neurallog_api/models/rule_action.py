@@ -16,11 +16,15 @@ T = TypeVar("T", bound="RuleAction")
 
 @_attrs_define
 class RuleAction:
-    """An action a rule runs, with parameters (templates allowed) merged over the action's own.
+    """An action a rule runs, with parameters (templates allowed) merged over the action's
+    own. `action_id` need not name an existing action: a reference to an action that does
+    not exist (not created yet, or deleted since) is accepted and kept. When the rule
+    fires, such a reference is skipped and recorded as a failed execution under that
+    `action_id`; `test` reports it with `action_name: null` and `would_execute: false`.
 
-    Attributes:
-        action_id (str):
-        parameters (RuleActionParameters | Unset):
+        Attributes:
+            action_id (str):
+            parameters (RuleActionParameters | Unset):
     """
 
     action_id: str

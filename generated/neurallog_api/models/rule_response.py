@@ -18,7 +18,8 @@ T = TypeVar("T", bound="RuleResponse")
 class RuleResponse:
     """
     Attributes:
-        data (Rule):
+        data (Rule): A condition evaluated on every ingested entry and the actions it runs when it
+            matches. `actions` may reference actions that do not exist (see `RuleAction`).
         meta (Meta):
     """
 

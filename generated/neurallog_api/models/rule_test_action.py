@@ -18,9 +18,9 @@ class RuleTestAction:
     """
     Attributes:
         action_id (str):
-        action_name (None | str): Null when the action no longer exists.
+        action_name (None | str): Null when no action has this id (not created yet, or deleted).
         parameters (RuleTestActionParameters): The parameters as they would be sent, templates rendered.
-        would_execute (bool): False when the action no longer exists or the cooldown would hold it back.
+        would_execute (bool): False when no action has this id or the cooldown would hold it back.
     """
 
     action_id: str

@@ -114,7 +114,10 @@ def sync_detailed(
 ) -> Response[ErrorResponse | ExecutionListResponse]:
     """Execution history of an action
 
-     Manual and rule-triggered executions, newest first.
+     Manual and rule-triggered executions, newest first. A rule that references an action
+    id that does not exist records its skipped runs under that id, so the history of an
+    id with recorded executions is listed even when no action has it (deleted, or never
+    created); 404 when there is neither an action nor a recorded execution under the id.
 
     Args:
         action_id (str):
@@ -157,7 +160,10 @@ def sync(
 ) -> ErrorResponse | ExecutionListResponse | None:
     """Execution history of an action
 
-     Manual and rule-triggered executions, newest first.
+     Manual and rule-triggered executions, newest first. A rule that references an action
+    id that does not exist records its skipped runs under that id, so the history of an
+    id with recorded executions is listed even when no action has it (deleted, or never
+    created); 404 when there is neither an action nor a recorded execution under the id.
 
     Args:
         action_id (str):
@@ -195,7 +201,10 @@ async def asyncio_detailed(
 ) -> Response[ErrorResponse | ExecutionListResponse]:
     """Execution history of an action
 
-     Manual and rule-triggered executions, newest first.
+     Manual and rule-triggered executions, newest first. A rule that references an action
+    id that does not exist records its skipped runs under that id, so the history of an
+    id with recorded executions is listed even when no action has it (deleted, or never
+    created); 404 when there is neither an action nor a recorded execution under the id.
 
     Args:
         action_id (str):
@@ -236,7 +245,10 @@ async def asyncio(
 ) -> ErrorResponse | ExecutionListResponse | None:
     """Execution history of an action
 
-     Manual and rule-triggered executions, newest first.
+     Manual and rule-triggered executions, newest first. A rule that references an action
+    id that does not exist records its skipped runs under that id, so the history of an
+    id with recorded executions is listed even when no action has it (deleted, or never
+    created); 404 when there is neither an action nor a recorded execution under the id.
 
     Args:
         action_id (str):
