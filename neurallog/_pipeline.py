@@ -90,6 +90,12 @@ class Pipeline(RecordQueue):
         self._flush_baseline = 0
         self._outage = 0
         self._close_result: bool | None = None
+        # Fork safety (see pause_for_fork): the worker rests only where it waits on _wake.
+        self._at_rest = threading.Condition(self._lock)  # pause_for_fork() waits here
+        self._paused = False  # a fork is being prepared: the worker must stay at rest
+        self._resting = False  # the worker waits on _wake, outside any request or import
+        self._rests = 0  # times the worker came to rest
+        self._stuck_at = -1  # _rests when a pause last gave up waiting
 
     # -- worker ------------------------------------------------------------------------------
 
@@ -138,6 +144,9 @@ class Pipeline(RecordQueue):
         """Wait until a batch is due and take it; None when the worker must stop."""
         with self._lock:
             while True:
+                if self._paused:
+                    self._rest(None)
+                    continue
                 size = self._size
                 if self._stopping:
                     if not size or self._aborted or self._past_deadline():
@@ -156,12 +165,29 @@ class Pipeline(RecordQueue):
                         if remaining <= 0:
                             return self._take(API_MAX_ENTRIES)
                         self._waiting = True
-                        self._wake.wait(remaining)
+                        self._rest(remaining)
                         self._waiting = False
                         continue
                 self._idle = True
-                self._wake.wait()
+                self._rest(None)
                 self._idle = False
+
+    def _rest(self, timeout: float | None) -> None:
+        """The worker waits on ``_wake`` (lock held): its safe point for a fork.
+
+        Here it runs no request, no import and holds no lock but this one (which the wait
+        releases). While a fork is prepared it stays here, whatever the timeout, until
+        :meth:`resume_after_fork`.
+        """
+        self._resting = True
+        self._rests += 1
+        self._at_rest.notify_all()
+        try:
+            self._wake.wait(timeout)
+            while self._paused:
+                self._wake.wait()
+        finally:
+            self._resting = False
 
     def _past_deadline(self) -> bool:
         return self._deadline is not None and _monotonic() >= self._deadline
@@ -334,7 +360,11 @@ class Pipeline(RecordQueue):
                 remaining = end - _monotonic()
                 if remaining <= 0:
                     return True
-                self._wake.wait(remaining)
+                if self._worker is threading.current_thread():
+                    # A backoff between attempts: no request or connection in progress.
+                    self._rest(remaining)
+                else:
+                    self._wake.wait(remaining)
 
     def _unwrite(self, count: int) -> None:
         """Records close() wrote off as lost were resolved after all (lock held)."""
@@ -508,6 +538,39 @@ class Pipeline(RecordQueue):
                         self._deadline = saved
 
     # -- fork --------------------------------------------------------------------------------
+
+    def pause_for_fork(self, deadline: float) -> None:
+        """Before a fork: bring the worker to its safe point and keep it there.
+
+        The child inherits the parent's memory as it is at the fork: a module the worker is
+        importing stays half-initialised there, and a lock it holds (an import lock,
+        httpcore's pool lock) stays locked forever. So the worker is asked to stop at its
+        next :meth:`_rest` and this waits, until ``deadline`` at most, for it to get there:
+        a request in flight normally ends within milliseconds. A worker stuck in a slow
+        request is waited for once, not again on later forks until it has rested.
+        :meth:`resume_after_fork` (in the parent) lets it go on.
+        """
+        with self._lock:
+            self._paused = True
+            worker = self._worker
+            if (
+                not isinstance(worker, threading.Thread)
+                or worker is threading.current_thread()  # a callback on the worker forks
+                or not worker.is_alive()
+            ):
+                return
+            while not self._resting and self._rests != self._stuck_at:
+                remaining = deadline - _monotonic()
+                if remaining <= 0:
+                    self._stuck_at = self._rests
+                    return
+                self._at_rest.wait(remaining)
+
+    def resume_after_fork(self) -> None:
+        """In the parent after a fork: let the worker go on."""
+        with self._lock:
+            self._paused = False
+            self._wake.notify_all()
 
     def after_fork_in_child(self) -> None:
         """Forget the parent's queue, locks, worker and connections."""

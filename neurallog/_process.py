@@ -1,9 +1,13 @@
 """Process-wide hooks of the logging pipeline: interpreter exit, fork, multiprocessing exit.
 
 Every live pipeline is registered here (weakly). At interpreter exit every one is closed
-within its ``shutdown_timeout``; in a forked child every one forgets its parent's state; a
-``multiprocessing`` child, which ends with ``os._exit`` and so skips ``atexit``, flushes at
-its exit too.
+within its ``shutdown_timeout``; a ``multiprocessing`` child, which ends with ``os._exit``
+and so skips ``atexit``, flushes at its exit too.
+
+Fork: before it, every worker is brought to a safe point (not inside a request or an
+import, holding no lock the child could need) and held there, within :data:`FORK_WAIT`
+seconds in all; the parent's workers go on after it; in the child every pipeline forgets
+its parent's queue, locks, worker and connections.
 """
 
 from __future__ import annotations
@@ -19,9 +23,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from neurallog._pipeline import Pipeline
 
-__all__ = ["register", "register_multiprocessing_exit", "shutdown_all"]
+__all__ = ["FORK_WAIT", "register", "register_multiprocessing_exit", "shutdown_all"]
+
+#: Seconds a fork may wait, in all, for the workers to reach their safe point.
+FORK_WAIT = 0.5
 
 _pipelines: weakref.WeakSet[Pipeline] = weakref.WeakSet()
+_paused: list[Pipeline] = []
 _hooks_installed = False
 _mp_exit_pid = 0
 
@@ -34,7 +42,11 @@ def register(pipeline: Pipeline) -> None:
         _hooks_installed = True
         # Registered after `logging` was imported, so it runs before logging.shutdown().
         atexit.register(shutdown_all)
-        os.register_at_fork(after_in_child=_after_fork_in_child)
+        os.register_at_fork(
+            before=_before_fork,
+            after_in_parent=_after_fork_in_parent,
+            after_in_child=_after_fork_in_child,
+        )
 
 
 def shutdown_all() -> None:
@@ -48,7 +60,22 @@ def shutdown_all() -> None:
             pipeline.finish_close()
 
 
+def _before_fork() -> None:
+    deadline = time.monotonic() + FORK_WAIT
+    for pipeline in list(_pipelines):
+        _paused.append(pipeline)  # first: a pause that fails halfway must still be undone
+        with contextlib.suppress(Exception):  # never let a hook break the fork
+            pipeline.pause_for_fork(deadline)
+
+
+def _after_fork_in_parent() -> None:
+    while _paused:
+        with contextlib.suppress(Exception):
+            _paused.pop().resume_after_fork()
+
+
 def _after_fork_in_child() -> None:
+    _paused.clear()
     for pipeline in list(_pipelines):
         pipeline.after_fork_in_child()
 

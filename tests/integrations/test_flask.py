@@ -448,15 +448,6 @@ def test_gunicorn_two_preforked_workers_deliver_every_record(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "logging pipeline: when the master's delivery thread is importing httpcore (httpx "
-        "imports it lazily on the first request) at the moment gunicorn forks, the worker "
-        "inherits a half-initialised module and can never deliver; needs a before-fork "
-        "pause of the delivery thread (or an eager import) in the pipeline"
-    ),
-)
 def test_gunicorn_preload_with_records_logged_in_the_master_before_fork(
     collector: Collector, api_key: str, start_server: Callable[..., ServerProcess]
 ) -> None:
