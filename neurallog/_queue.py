@@ -14,8 +14,8 @@ Backpressure: a thread logging in a tight loop holds the GIL for whole switch in
 would fill the queue faster than the worker can send. While the queue is more than half
 full *and* the worker is delivering, one logging call in 64 sleeps 0.2 ms, which hands the
 worker the GIL: a burst slows to the delivery rate instead of losing records. During a
-backoff or a slow request (backend down or rate limiting) there is no pause: the bound
-and the policy apply.
+backoff or a slow request (backend down or rate limiting), and on a thread running an
+asyncio event loop, there is no pause: the bound and the policy apply.
 
 :class:`RecordQueue` is the producer's half of :class:`~neurallog._pipeline.Pipeline`; the
 consumer (the worker, flush and close) is the other half and takes records with
@@ -175,14 +175,18 @@ class RecordQueue:
         keep it for whole switch intervals and fill the queue. Sleeping briefly on one call
         in 64 hands the worker the GIL, so the burst slows to the delivery rate instead of
         losing records. Never while the worker waits out a backoff or a slow request (a
-        backend outage, where pausing cannot help): then the queue bound and the overflow
-        policy apply as usual.
+        backend outage, where pausing cannot help), and never on a thread running an
+        asyncio event loop (a pause there stalls every task it serves): then the queue
+        bound and the overflow policy apply as usual.
+
+        0.2 ms, not ``time.sleep(0)``: releasing the GIL for no time at all rarely lets the
+        worker take it (bench/README.md, "Logging path").
         """
         since = self._request_since
         if since is not None and _monotonic() - since > _SLOW_REQUEST:
             return
         self._pressure += 1
-        if not self._pressure & 63:
+        if not self._pressure & 63 and not _in_event_loop():
             _yield_gil(_BACKPRESSURE_PAUSE)
 
     def capture(
@@ -369,6 +373,12 @@ class RecordQueue:
         self._inflight_floor = taken[0][SEQ] if taken else NO_LIMIT
         self._pending_since = None if not self._size else _monotonic()
         return taken
+
+
+def _in_event_loop() -> bool:
+    """Whether this thread is running an asyncio event loop (a C call; asyncio not imported)."""
+    asyncio = _modules.get("asyncio")
+    return asyncio is not None and asyncio._get_running_loop() is not None
 
 
 def _copy_mapping(metadata: object) -> dict[str, Any] | None:

@@ -60,7 +60,8 @@ class NeuralLog:
         max_queue_size: Records that may wait for delivery (default 10,000); beyond it the
             ``overflow`` policy drops records and counts them. While it is more than half
             full and the worker is sending, one call in 64 pauses 0.2 ms so a burst slows
-            to the delivery rate instead of dropping (never while the backend is down).
+            to the delivery rate instead of dropping (never while the backend is slow or
+            down, and never on a thread running an asyncio event loop).
         overflow: ``"drop_oldest"`` (default) or ``"drop_newest"``.
         protect_level: Records at or above this level (default ``"ERROR"``) are dropped only
             when no lower record is left to drop; None treats all levels alike.

@@ -126,3 +126,28 @@ def test_backpressure_pauses_only_while_the_worker_is_delivering(
     client._pipeline._busy = False
     client._pipeline._request_since = None
     assert len(pauses) == 10
+
+
+def test_backpressure_never_pauses_a_thread_running_an_event_loop(
+    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from neurallog import _queue
+
+    pauses: list[float] = []
+    monkeypatch.setattr(_queue, "_yield_gil", pauses.append)
+    client = make_client(auto_flush=False, max_queue_size=200)
+    client._pipeline._busy = True  # as while the worker delivers a batch
+
+    async def burst() -> None:
+        for i in range(640):
+            client.info(f"m{i}")
+
+    asyncio.run(burst())
+    assert pauses == []  # the loop is never stalled: the overflow policy drops instead
+    assert client.stats.dropped["queue_full"] == 440
+    for i in range(640):  # the same burst on a thread without a loop is paced
+        client.info(f"n{i}")
+    client._pipeline._busy = False
+    assert len(pauses) == 10
