@@ -146,16 +146,17 @@ class LogsModule(SyncResource):
     ) -> LogStream:
         """Live tail: the newest ``history`` matches (server default 10), then new ones.
 
-        With ``follow=True`` (the default) the iterator never ends on its own; a dropped
-        connection is resumed where it stopped, and silence longer than
-        ``heartbeat_timeout`` seconds counts as a drop. With ``follow=False`` it ends after
-        the history. Use it in a ``with`` block, or ``close()`` it, to release the
-        connection at once when leaving the loop early::
+        The connection opens on the first iteration (not here), so the history is the
+        newest matches at that moment. With ``follow=True`` (the default) the iterator never
+        ends on its own; a dropped connection is resumed where it stopped, and silence
+        longer than ``heartbeat_timeout`` seconds counts as a drop. With ``follow=False`` it
+        ends after the history. Leaving the loop early closes the connection once the
+        stream is dropped; a ``with`` block, or ``close()``, closes it at once::
 
             for log in client.logs.stream(query="error", follow=True):
                 print(log["timestamp"], log["level"], log["message"])
 
-        ``last_event_id`` resumes after an entry received earlier (``stream.last_event_id``).
+        ``last_event_id`` resumes from a cursor received earlier (``stream.last_event_id``).
         """
         state = _tail_state(
             self._client,
@@ -180,8 +181,11 @@ class LogsModule(SyncResource):
     ) -> AsyncLogStream:
         """:meth:`stream` as an async iterator, usable from any event loop::
 
-        async for log in client.logs.astream(query="error", follow=True):
-            ...
+            async for log in client.logs.astream(query="error", follow=True):
+                ...
+
+        The connection opens on the first iteration. Leaving the loop with ``break`` closes
+        it from a task on the event loop; ``async with`` or ``aclose()`` closes it at once.
         """
         state = _tail_state(
             self._client,
@@ -292,7 +296,11 @@ class AsyncLogsModule(AsyncResource):
         last_event_id: str | None = None,
         heartbeat_timeout: float = DEFAULT_HEARTBEAT_TIMEOUT,
     ) -> AsyncLogStream:
-        """Live tail as an async iterator (``async for``); see :meth:`LogsModule.stream`."""
+        """Live tail as an async iterator (``async for``); see :meth:`LogsModule.stream`.
+
+        The connection opens on the first iteration. Leaving the loop with ``break`` closes
+        it from a task on the event loop; ``async with`` or ``aclose()`` closes it at once.
+        """
         state = _tail_state(
             self._client,
             query=query,

@@ -83,6 +83,7 @@ class ScriptedServer:
     def __init__(self, scripts: list[Script]) -> None:
         self._scripts = list(scripts)
         self.connections: list[Connection] = []
+        self._arrived = threading.Condition()
         self.errors: list[BaseException] = []
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.2)
@@ -123,11 +124,20 @@ class ScriptedServer:
                 name, _, value = line.partition(":")
                 headers[name.strip().lower()] = value.strip()
             conn = Connection(sock, head[0], headers)
-            self.connections.append(conn)
+            with self._arrived:
+                self.connections.append(conn)
+                self._arrived.notify_all()
             script = self._scripts.pop(0) if self._scripts else _refuse
             script(conn)
         except BaseException as error:  # surfaced by the test through .errors
             self.errors.append(error)
+
+    def connection(self, index: int, timeout: float = 10.0) -> Connection:
+        """The ``index``-th connection (from 0), waiting up to ``timeout`` for it to arrive."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: len(self.connections) > index, timeout):
+                raise AssertionError(f"connection {index} never arrived")
+            return self.connections[index]
 
     def close(self) -> None:
         self._stop.set()

@@ -4,10 +4,14 @@ specification's examples run as written."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import textwrap
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -25,6 +29,8 @@ import neurallog.async_client
 from neurallog.async_client import AsyncNeuralLog
 from neurallog.client import NeuralLog
 from neurallog.exceptions import AuthenticationError, NotFoundError, ValidationError
+
+from .test_stream_cleanup import PRELUDE as QUIET_PRELUDE
 
 pytestmark = pytest.mark.slow
 
@@ -541,6 +547,36 @@ def test_stream_follow_true_delivers_entries_ingested_after_it_opened(nl: Neural
             if len(got) == 3:
                 break
     assert got == ["error before", "error after, logged", "error after, ingested"]
+
+
+SPEC_ASYNC_SUPPORT_WITH_BREAK = SPEC_ASYNC_SUPPORT.replace(
+    "        print(f\"{log['timestamp']} [{log['level']}] {log['message']}\")\n",
+    "        print(f\"{log['timestamp']} [{log['level']}] {log['message']}\")\n        break\n",
+)
+
+
+def test_spec_async_support_example_left_with_break_is_quiet(
+    nl: NeuralLog, neurallog_local: Any, tmp_path: Path
+) -> None:
+    # The example as written (the client is never closed), the endless loop left with
+    # `break`, in a child where every warning is an error and asyncio runs in debug mode.
+    assert "        break\n" in SPEC_ASYNC_SUPPORT_WITH_BREAK
+    _ingest(nl, [{"level": "ERROR", "message": "error seeded"}])
+    code = SPEC_ASYNC_SUPPORT_WITH_BREAK.replace(
+        '"your-api-key"', repr(neurallog_local.api_key)
+    ).replace('"https://api.your-tenant.neurallog.com/v1"', repr(neurallog_local.endpoint))
+    child = subprocess.run(
+        [sys.executable, "-X", "dev", "-W", "error", "-c", QUIET_PRELUDE + code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONASYNCIODEBUG": "1", "PYTHONWARNINGS": "error"},
+        cwd=tmp_path,
+        timeout=WAIT * 2,
+        check=False,
+    )
+    assert child.stderr == ""
+    assert child.returncode == 0
+    assert child.stdout.strip().endswith("[ERROR] error seeded")
 
 
 # -- rules and actions -------------------------------------------------------------------------

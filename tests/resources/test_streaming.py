@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import itertools
+import logging
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -10,11 +12,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import anyio
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from neurallog.async_client import AsyncNeuralLog
 from neurallog.client import NeuralLog
 from neurallog.exceptions import ApiError, AuthenticationError, NetworkError
+from neurallog.resources._streaming import Event, _EventParser
 
 from .conftest import close_client, entry, error_response, make_client
 from .sse_server import Connection, ScriptedServer, encode_event
@@ -29,6 +35,19 @@ def _log_event(n: int) -> bytes:
 
 
 HEARTBEAT = encode_event("heartbeat", {"timestamp": "2024-01-01T00:00:00Z"})
+WAIT = 10.0  # upper bound of every wait for an event; never a timing assertion
+
+
+def _endless(conn: Connection) -> None:
+    conn.start()
+    conn.event("log", entry(1), "cursor-1")
+    conn.event("log", entry(2), "cursor-2")
+    conn.wait_until_client_closes(WAIT)
+
+
+def _open_connections(client: AsyncNeuralLog) -> int:
+    pool = client._core.async_http._transport._inner._pool  # type: ignore[attr-defined]
+    return sum(1 for c in pool.connections if not c.is_closed())
 
 
 @pytest.fixture
@@ -219,10 +238,9 @@ def test_leaving_the_loop_closes_the_connection(scripted: list[ScriptedServer]) 
                 break
         assert server.connections[0].client_closed.wait(5)
 
-        # break out of a bare loop: the generator is closed when the stream is dropped
+        # break out of a bare loop: the connection is closed as the stream is dropped
         for _ in client.logs.stream():
             break
-        gc.collect()
         assert server.connections[1].client_closed.wait(5)
 
         # an exception in the loop body
@@ -383,3 +401,160 @@ async def test_aclose_and_async_with_close_the_connection(
             await stream.__anext__()
     finally:
         close_client(client)
+
+
+@pytest.mark.anyio
+async def test_a_bare_async_loop_left_with_break_closes_once_the_stream_is_dropped(
+    scripted: list[ScriptedServer], endpoint: str
+) -> None:
+    # The SDK spec's pattern: no `async with`, no aclose(). The stream is dropped at `break`;
+    # its connection must be closed while the loop keeps running, not at some later point.
+    server = _server(scripted, _endless, _endless)
+    client = make_client(server.endpoint)
+    try:
+        async for _ in client.logs.astream(follow=True):
+            break
+        assert await anyio.to_thread.run_sync(server.connection(0).client_closed.wait, WAIT)
+
+        async with AsyncNeuralLog(api_key="k", endpoint=server.endpoint) as anl:
+            async for _ in anl.logs.stream(follow=True):
+                break
+            assert await anyio.to_thread.run_sync(server.connection(1).client_closed.wait, WAIT)
+            assert _open_connections(anl) == 0
+    finally:
+        close_client(client)
+
+
+@pytest.mark.anyio
+async def test_an_abandoned_stream_in_a_reference_cycle_is_closed_by_its_finalizer(
+    scripted: list[ScriptedServer],
+) -> None:
+    # Collected by the garbage collector rather than by reference counting: the socket and
+    # httpx's generators must not be finalized on their own (an "unclosed transport"
+    # warning, or generators closed out of order), which pytest reports as unraisable.
+    server = _server(scripted, _endless)
+    client = make_client(server.endpoint)
+    try:
+
+        async def tail() -> None:
+            stream = client.logs.astream(follow=True)
+            stream.itself = stream  # type: ignore[attr-defined]
+            async for _ in stream:
+                break
+
+        await tail()
+        gc.collect()
+        assert await anyio.to_thread.run_sync(server.connection(0).client_closed.wait, WAIT)
+    finally:
+        close_client(client)
+
+
+@pytest.mark.anyio
+async def test_aclose_from_another_task_ends_the_iteration(
+    scripted: list[ScriptedServer],
+) -> None:
+    server = _server(scripted, _endless)
+    client = make_client(server.endpoint)
+    try:
+        stream = client.logs.astream(follow=True)
+        got: list[str] = []
+        first = anyio.Event()
+
+        async def consume() -> None:
+            async for log in stream:
+                got.append(log["id"])
+                if len(got) == 2:
+                    first.set()
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(consume)
+            await first.wait()
+            with pytest.raises(RuntimeError, match="already iterating"):
+                await stream.__anext__()  # the consumer is parked in its own __anext__
+            await stream.aclose()  # the consumer's loop then ends normally
+        assert got == ["log-1", "log-2"]
+        assert await anyio.to_thread.run_sync(server.connection(0).client_closed.wait, WAIT)
+    finally:
+        close_client(client)
+
+
+@pytest.mark.anyio
+async def test_aclose_from_another_task_ends_a_wait_to_reconnect(
+    scripted: list[ScriptedServer],
+) -> None:
+    def one_then_cut(conn: Connection) -> None:
+        conn.start()
+        conn.chunk(b"retry: 60000\n")  # the server asks for a minute before reconnecting
+        conn.event("log", entry(1), "cursor-1")
+        conn.close()
+
+    server = _server(scripted, one_then_cut)
+    waiting = threading.Event()
+    logger = logging.getLogger("neurallog.test.reconnect")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    handler = _Recorder(waiting, "NeuralLog: log stream interrupted")
+    logger.addHandler(handler)
+    client = make_client(server.endpoint, max_retry_delay=60.0, logger=logger)
+    try:
+        stream = client.logs.astream(follow=True)
+        got: list[str] = []
+
+        async def consume() -> None:
+            async for log in stream:
+                got.append(log["id"])
+
+        with anyio.fail_after(WAIT):  # a bound on waiting for the consumer, far below a minute
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(consume)
+                assert await anyio.to_thread.run_sync(waiting.wait, WAIT)  # now in its delay
+                await stream.aclose()  # the consumer's loop ends: the group can exit
+        assert got == ["log-1"]
+        assert len(server.connections) == 1
+    finally:
+        logger.removeHandler(handler)
+        close_client(client)
+
+
+class _Recorder(logging.Handler):
+    def __init__(self, event: threading.Event, prefix: str) -> None:
+        super().__init__(logging.INFO)
+        self._event = event
+        self._prefix = prefix
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith(self._prefix):
+            self._event.set()
+
+
+# -- the event stream format -------------------------------------------------------------------
+
+_BODY = (
+    b"\xef\xbb\xbfevent: log\r\nid: 1\rdata: a\ndata:b\n: a comment\nretry: 1500\n\n"
+    b"data\r\n\r\n"
+    b"event: heartbeat\nunknown: field\nid: bad\0id\ndata: {}\n\n"
+    b"id: 2\n\n"
+    b"event: log\ndata: cut off by the end of the body"
+)
+_EVENTS = [
+    Event("log", "a\nb", "1", 1500),
+    Event("", "", "1", None),
+    Event("heartbeat", "{}", "1", None),
+    Event("", "", "2", None),
+]
+
+
+def _parse(chunks: list[bytes]) -> list[Event]:
+    parser = _EventParser()
+    return [event for chunk in chunks for event in parser.feed(chunk)]
+
+
+def test_the_parser_follows_the_event_stream_format() -> None:
+    assert _parse([_BODY]) == _EVENTS
+    assert _parse([bytes([b]) for b in _BODY]) == _EVENTS
+
+
+@given(st.sets(st.integers(min_value=1, max_value=len(_BODY) - 1), max_size=12))
+def test_the_parser_does_not_care_where_chunks_end(cuts: set[int]) -> None:
+    bounds = [0, *sorted(cuts), len(_BODY)]
+    assert _parse([_BODY[a:b] for a, b in itertools.pairwise(bounds)]) == _EVENTS
