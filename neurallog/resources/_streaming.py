@@ -9,12 +9,17 @@ Behaviour shared by both twins (:class:`_TailState`):
 
 * The connection opens on the first iteration, not when the stream object is created.
 * ``heartbeat`` events are consumed silently; unknown events are ignored.
+* The resume cursor is the ``id`` of the last event that carried one, whatever the event
+  (``log``, ``heartbeat``, ...), as the SSE specification defines the last event id.
 * A dropped connection (network error, clean close without ``end``, or silence longer than
-  ``heartbeat_timeout``) is resumed with ``Last-Event-ID`` set to the id of the last ``log``
-  event, after a full-jitter backoff capped by ``max_retry_delay``; the server then sends
-  exactly the entries stored after it, without replaying the history.
-* ``retries`` bounds consecutive reconnections that receive nothing at all; any event
-  resets the count, so a long tail survives any number of isolated drops.
+  ``heartbeat_timeout``) is resumed with ``Last-Event-ID`` set to that cursor, after a
+  full-jitter backoff capped by ``max_retry_delay``; the server then sends exactly the
+  entries stored after it, without replaying the history. Once a cursor is known, every
+  reconnection carries it (an empty ``id`` never clears it).
+* ``retries`` bounds consecutive reconnections that make no progress: a connection makes
+  progress when it delivers an entry, the ``end``, or more than one event (the heartbeat
+  sent when a stream opens alone does not count), so a long tail survives any number of
+  isolated drops.
 * ``follow=False`` ends at the ``end`` event.
 * Leaving the loop early (``break``, an exception, task cancellation, ``close()``) closes
   the connection.
@@ -184,11 +189,13 @@ class _TailState:
         self.opened = False
         self._failures = 0
         self._progress = False
+        self._events_here = 0
         self._retry_hint: float | None = None
 
     def request(self) -> dict[str, Any]:
         """Arguments of ``client.build_request(...)`` for the next connection."""
         self._progress = False
+        self._events_here = 0
         kwargs = self._build(self.last_event_id)
         kwargs["timeout"] = self._timeout
         return kwargs
@@ -207,13 +214,17 @@ class _TailState:
             )
 
     def receive(self, sse: Event) -> LogEntry | None:
-        """The entry an event carries, if any; records the cursor and the ``end``."""
-        self._progress = True
+        """The entry an event carries, if any; records the cursor, progress and the ``end``."""
+        self._events_here += 1
+        if self._events_here > 1:
+            self._progress = True
         if sse.retry is not None:
             self._retry_hint = sse.retry / 1000.0
+        if sse.id and sse.id.isascii() and sse.id.isprintable():
+            # Any event may move the cursor (a heartbeat carries the current position).
+            self.last_event_id = sse.id
         if sse.event == "log":
-            if sse.id:
-                self.last_event_id = sse.id
+            self._progress = True
             try:
                 entry = orjson.loads(sse.data)
             except orjson.JSONDecodeError:
@@ -225,6 +236,7 @@ class _TailState:
                 return None
             return cast(LogEntry, entry)
         if sse.event == "end":
+            self._progress = True
             self.ended = True
         return None
 
@@ -364,7 +376,7 @@ class LogStream(Iterator[LogEntry]):
 
     @property
     def last_event_id(self) -> str | None:
-        """The cursor of the last entry received; pass it as ``last_event_id=`` to resume."""
+        """The resume cursor (the last event id received); pass it as ``last_event_id=``."""
         return self._state.last_event_id
 
     def __iter__(self) -> LogStream:
@@ -488,7 +500,7 @@ class AsyncLogStream(AsyncIterator[LogEntry]):
 
     @property
     def last_event_id(self) -> str | None:
-        """The cursor of the last entry received; pass it as ``last_event_id=`` to resume."""
+        """The resume cursor (the last event id received); pass it as ``last_event_id=``."""
         return self._state.last_event_id
 
     def __aiter__(self) -> AsyncLogStream:

@@ -4,6 +4,7 @@ specification's examples run as written."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import subprocess
 import sys
@@ -547,6 +548,46 @@ def test_stream_follow_true_delivers_entries_ingested_after_it_opened(nl: Neural
             if len(got) == 3:
                 break
     assert got == ["error before", "error after, logged", "error after, ingested"]
+
+
+class _OnResume(logging.Handler):
+    """Calls ``action`` with the stream's cursor when the stream reports a drop."""
+
+    def __init__(self, action: Callable[[], None]) -> None:
+        super().__init__(logging.INFO)
+        self.cursors: list[object] = []
+        self._action = action
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("NeuralLog: log stream interrupted"):
+            self.cursors.append(record.args[-1] if isinstance(record.args, tuple) else None)
+            if len(self.cursors) == 1:
+                self._action()
+
+
+def test_a_dropped_stream_resumes_without_replaying_history(neurallog_local: Any) -> None:
+    # heartbeat_timeout far below the server's 15 s heartbeat: the quiet stream counts as
+    # dropped and is resumed; an entry stored during the gap arrives, the history does not
+    # come again.
+    logger = logging.getLogger(f"neurallog.test.{neurallog_local.tenant}")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    nl = NeuralLog(**_options(neurallog_local), logger=logger)
+    handler = _OnResume(lambda: _ingest(nl, [{"level": "ERROR", "message": "error in the gap"}]))
+    logger.addHandler(handler)
+    try:
+        _ingest(nl, [{"level": "ERROR", "message": f"error {i}"} for i in range(3)])
+        got: list[str] = []
+        with nl.logs.stream(query="error", history=2, heartbeat_timeout=0.2) as stream:
+            for log in stream:
+                got.append(log["message"])
+                if len(got) == 3:
+                    break
+    finally:
+        logger.removeHandler(handler)
+        nl.close()
+    assert got == ["error 1", "error 2", "error in the gap"]
+    assert handler.cursors[0] is not None
 
 
 SPEC_ASYNC_SUPPORT_WITH_BREAK = SPEC_ASYNC_SUPPORT.replace(

@@ -527,6 +527,155 @@ class _Recorder(logging.Handler):
             self._event.set()
 
 
+# -- the resume cursor comes from any event that carries an id --------------------------------
+
+
+def _heartbeat(conn: Connection, event_id: str | None) -> None:
+    conn.event("heartbeat", {"timestamp": "2024-01-01T00:00:00Z"}, event_id)
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_a_drop_before_the_first_entry_resumes_from_the_opening_heartbeat(
+    scripted: list[ScriptedServer], flavour: str
+) -> None:
+    def opened_then_cut(conn: Connection) -> None:
+        conn.start()
+        _heartbeat(conn, "cursor-7")  # sent as the stream opens: the current position
+        conn.close()  # dropped before any entry
+
+    def resumed(conn: Connection) -> None:
+        conn.start()
+        _heartbeat(conn, "cursor-7")
+        conn.event("log", entry(8), "cursor-8")  # stored during the gap
+        conn.event("end", {"count": 1})
+        conn.finish()
+
+    server = _server(scripted, opened_then_cut, resumed)
+    client = make_client(server.endpoint)
+    try:
+        if flavour == "sync":
+            stream = client.logs.stream(follow=False, history=0)
+            got = [log["id"] for log in stream]
+            cursor = stream.last_event_id
+        else:
+
+            async def tail() -> tuple[list[str], str | None]:
+                astream = client.logs.astream(follow=False, history=0)
+                return [log["id"] async for log in astream], astream.last_event_id
+
+            got, cursor = anyio.run(tail)
+    finally:
+        close_client(client)
+    assert got == ["log-8"]  # no heartbeat is ever an entry
+    assert cursor == "cursor-8"
+    first, second = server.connections
+    assert "last-event-id" not in first.headers
+    assert second.headers.get("last-event-id") == "cursor-7"
+    assert parse_qs(urlsplit(second.path).query)["history"] == ["0"]
+
+
+def test_a_heartbeat_id_after_entries_moves_the_cursor(scripted: list[ScriptedServer]) -> None:
+    def first(conn: Connection) -> None:
+        conn.start()
+        conn.event("log", entry(1), "cursor-1")
+        _heartbeat(conn, "cursor-5")  # entries 2..5 were stored but did not match
+        _heartbeat(conn, None)  # no id: the cursor stays
+        conn.chunk(b"id: cursor-6\n\n")  # an id alone, no data: the cursor moves too
+        conn.close()
+
+    def second(conn: Connection) -> None:
+        conn.start()
+        conn.event("log", entry(7), "cursor-7")
+        conn.event("end", {"count": 1})
+        conn.finish()
+
+    server = _server(scripted, first, second)
+    client = make_client(server.endpoint)
+    seen: list[str | None] = []
+    try:
+        stream = client.logs.stream(follow=False)
+        for log in stream:
+            seen.append(stream.last_event_id)
+            if log["id"] == "log-1":
+                assert stream.last_event_id == "cursor-1"
+    finally:
+        close_client(client)
+    assert seen == ["cursor-1", "cursor-7"]
+    assert server.connections[1].headers.get("last-event-id") == "cursor-6"
+
+
+def test_an_empty_id_never_clears_the_cursor(scripted: list[ScriptedServer]) -> None:
+    # The SSE specification lets an empty `id:` reset the last event id; a reconnection
+    # without a cursor would replay the history, so the stream keeps the cursor it has.
+    def first(conn: Connection) -> None:
+        conn.start()
+        conn.event("log", entry(1), "cursor-1")
+        _heartbeat(conn, "")
+        conn.close()
+
+    def second(conn: Connection) -> None:
+        conn.start()
+        conn.event("end", {"count": 0})
+        conn.finish()
+
+    server = _server(scripted, first, second)
+    client = make_client(server.endpoint)
+    try:
+        stream = client.logs.stream(follow=False)
+        assert [log["id"] for log in stream] == ["log-1"]
+    finally:
+        close_client(client)
+    assert stream.last_event_id == "cursor-1"
+    assert server.connections[1].headers.get("last-event-id") == "cursor-1"
+
+
+def test_the_opening_heartbeat_alone_is_no_progress(scripted: list[ScriptedServer]) -> None:
+    # A server that accepts streams and drops them straight after the opening heartbeat
+    # must not be retried forever: `retries` still bounds the reconnections.
+    def opened_then_cut(conn: Connection) -> None:
+        conn.start()
+        _heartbeat(conn, "cursor-3")
+        conn.close()
+
+    server = _server(scripted, *[opened_then_cut] * 4)
+    client = make_client(server.endpoint, retries=2)
+    try:
+        with pytest.raises(NetworkError):
+            next(client.logs.stream())
+    finally:
+        close_client(client)
+    assert len(server.connections) == 3  # the first connection, then 2 reconnections
+    assert [c.headers.get("last-event-id") for c in server.connections] == [
+        None,
+        "cursor-3",
+        "cursor-3",
+    ]
+
+
+def test_a_quiet_tail_survives_any_number_of_drops(scripted: list[ScriptedServer]) -> None:
+    # No entry at all, but each connection lives through a heartbeat after the opening one:
+    # that is progress, so drops never add up to `retries`.
+    def quiet_then_cut(conn: Connection) -> None:
+        conn.start()
+        _heartbeat(conn, "cursor-3")
+        _heartbeat(conn, "cursor-3")
+        conn.close()
+
+    def last(conn: Connection) -> None:
+        conn.start()
+        conn.event("log", entry(4), "cursor-4")
+        conn.event("end", {"count": 1})
+        conn.finish()
+
+    server = _server(scripted, *[quiet_then_cut] * 4, last)
+    client = make_client(server.endpoint, retries=1)
+    try:
+        assert [log["id"] for log in client.logs.stream(follow=False)] == ["log-4"]
+    finally:
+        close_client(client)
+    assert len(server.connections) == 5
+
+
 # -- the event stream format -------------------------------------------------------------------
 
 _BODY = (
