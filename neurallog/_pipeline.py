@@ -13,8 +13,11 @@ gzips and POSTs through the shared transport (retries, ``Retry-After``, ``Idempo
 
 Shutdown: ``close()`` (and an ``atexit`` hook, for clients never closed) sends what is
 pending within ``shutdown_timeout``; with no live worker the final sends run on the calling
-thread, so exit never needs a new thread. Fork: the child starts with an empty queue, fresh
-locks, no inherited connections, and a worker started on its first record.
+thread, so exit never needs a new thread. A client garbage-collected without ``close()``
+is closed by its worker, which then exits (the worker keeps the pipeline alive, never the
+client). Fork: the worker is held at a safe point while the process forks; the child
+starts with an empty queue, fresh locks, no inherited connections, and a worker started on
+its first record.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import os
 import threading
 import time
 import uuid
+import weakref
 from typing import TYPE_CHECKING, Any, Final
 
 import httpx
@@ -52,6 +56,13 @@ _state = _guard._state
 shutdown_all = _process.shutdown_all
 
 
+def _abandon(pipeline: weakref.ref[Pipeline]) -> None:
+    # Holds the pipeline weakly: a dropped client whose worker never started is freed whole.
+    alive = pipeline()
+    if alive is not None:
+        alive.abandon()
+
+
 class Pipeline(RecordQueue):
     """Queue, worker and delivery of one client's records."""
 
@@ -65,9 +76,7 @@ class Pipeline(RecordQueue):
             retries=client_options.retries, max_retry_delay=client_options.max_retry_delay
         )
         self._diag = Diagnostics(client_options.logger)
-        self._wire = WireEncoder(
-            options, self._diag, on_filtered=self._count_filtered, on_drop=self._drop
-        )
+        self._wire = WireEncoder(options, self._diag)
         self._start_lock = threading.Lock()
         _process.register(self)
 
@@ -90,6 +99,7 @@ class Pipeline(RecordQueue):
         self._flush_baseline = 0
         self._outage = 0
         self._close_result: bool | None = None
+        self._abandoned = False  # the client was garbage-collected without close()
         # Fork safety (see pause_for_fork): the worker rests only where it waits on _wake.
         self._at_rest = threading.Condition(self._lock)  # pause_for_fork() waits here
         self._paused = False  # a fork is being prepared: the worker must stay at rest
@@ -135,6 +145,10 @@ class Pipeline(RecordQueue):
                 time.sleep(0.1)
                 continue
             if batch is None:
+                if self._abandoned:  # nobody will call finish_close(): count the rest
+                    with self._lock:
+                        left = self._write_off_pending(0)
+                    self._report_shutdown(left)
                 self._report_drops()
                 return
             self._deliver(batch)
@@ -197,8 +211,9 @@ class Pipeline(RecordQueue):
         before = self._resolved
         self._busy = True
         try:
-            for entries, body in self._wire.requests(self._wire.entries(batch)):
-                self._send(entries, body)
+            entries = self._wire.entries(batch, self._count_filtered)
+            for chunk, body in self._wire.requests(entries, self._drop):
+                self._send(chunk, body)
         except Exception as exc:  # a bug: count what it cost and keep going
             self._drop(max(0, len(batch) - (self._resolved - before)), "error", exc)
             self._internal_error(exc)
@@ -478,28 +493,15 @@ class Pipeline(RecordQueue):
                 self._drain_inline(deadline, NO_LIMIT)
             with self._lock:
                 finished = not (isinstance(worker, threading.Thread) and worker.is_alive())
-                left = self._size
+                in_flight = 0
                 if not finished:
                     self._aborted = True  # cut its backoff short; it stops after this request
                     self._wake.notify_all()
                     # Its batch may never finish (the process may be exiting): count it as
                     # lost now, and correct the count if it does finish.
-                    self._written_off = self._inflight
-                    left += self._inflight
-                if left:
-                    self._dropped["shutdown"] += left
-                    self._losses += left
-                self._low.clear()
-                self._high.clear()
-                self._size = 0
-                self._settled.notify_all()
-            if left:
-                self._diag.emit(
-                    "shutdown",
-                    logging.WARNING,
-                    "NeuralLog: %d record(s) not sent before the shutdown deadline",
-                    left,
-                )
+                    self._written_off = in_flight = self._inflight
+                left = self._write_off_pending(in_flight)
+            self._report_shutdown(left)
             self._report_drops()
             with self._lock:
                 result = finished and self._losses == self._flush_baseline
@@ -508,6 +510,46 @@ class Pipeline(RecordQueue):
         if finished:
             self._core.close()
         return result
+
+    def _write_off_pending(self, in_flight: int) -> int:
+        """Count what is still queued (and ``in_flight``) as lost to shutdown (lock held)."""
+        left = self._size + in_flight
+        if left:
+            self._dropped["shutdown"] += left
+            self._losses += left
+        self._low.clear()
+        self._high.clear()
+        self._size = 0
+        self._settled.notify_all()
+        return left
+
+    def _report_shutdown(self, left: int) -> None:
+        if left:
+            self._diag.emit(
+                "shutdown",
+                logging.WARNING,
+                "NeuralLog: %d record(s) not sent before the shutdown deadline",
+                left,
+            )
+
+    def close_with(self, client: object) -> None:
+        """Close when ``client`` is garbage-collected without having been closed.
+
+        The worker thread keeps this pipeline (not the client) alive: once the client is
+        gone, nothing can flush or close it, so the worker sends what is pending within
+        ``shutdown_timeout``, counts the rest as ``shutdown`` and exits, and the pipeline
+        is freed. Its HTTP client is left to the garbage collector rather than closed: it
+        is the one ``client.api`` and live-tail streams use, which may outlive the client.
+        """
+        finalizer = weakref.finalize(client, _abandon, weakref.ref(self))
+        finalizer.atexit = False  # at exit, shutdown_all() closes every live pipeline
+
+    def abandon(self) -> None:
+        """The client was garbage-collected without close() (see :meth:`close_with`)."""
+        if self._closed:
+            return
+        self._abandoned = True
+        self.begin_close(_monotonic() + self._opts.shutdown_timeout)
 
     def close(self, timeout: float | None = None) -> bool:
         """Send what is pending within ``timeout`` (default ``shutdown_timeout``), then stop."""

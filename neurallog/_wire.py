@@ -40,29 +40,25 @@ _BODY_CLOSE: Final = b"]}"
 _MAX_MESSAGE: Final = 65536
 
 
+#: Called once for each record ``before_send`` discards.
+OnFiltered = Callable[[], None]
+#: Called as ``on_drop(count, reason, error)`` for records no request can carry.
+OnDrop = Callable[[int, str, "BaseException | None"], None]
+
+
 class WireEncoder:
     """Builds the wire entries of a batch and the request bodies that carry them.
 
-    ``on_filtered()`` is called for each record ``before_send`` discards and
-    ``on_drop(count, reason, error)`` for one that no request can carry, so the pipeline
-    can count them.
+    The pipeline's counting callbacks are passed with each call rather than kept, so the
+    encoder holds no reference back to the pipeline.
     """
 
-    def __init__(
-        self,
-        options: PipelineOptions,
-        diagnostics: Diagnostics,
-        *,
-        on_filtered: Callable[[], None],
-        on_drop: Callable[[int, str, BaseException | None], None],
-    ) -> None:
+    def __init__(self, options: PipelineOptions, diagnostics: Diagnostics) -> None:
         self._options = options
         self._matcher = KeyMatcher(options.redact_keys) if options.redact_keys else None
         self._diag = diagnostics
-        self._on_filtered = on_filtered
-        self._on_drop = on_drop
 
-    def entries(self, batch: list[Record]) -> list[dict[str, Any]]:
+    def entries(self, batch: list[Record], on_filtered: OnFiltered) -> list[dict[str, Any]]:
         """The wire entries of a batch: ids, merge, before_send, redaction, API limits."""
         fresh = new_ids([record[TIME] for record in batch if record[ID] is None])
         taken = 0
@@ -122,7 +118,7 @@ class WireEncoder:
                     entry["metadata"] = merged
                 hooked = self._before_send(before_send, entry)
                 if hooked is None:
-                    self._on_filtered()
+                    on_filtered()
                     continue
                 entries.append(self._normalize(hooked))
             elif (
@@ -196,7 +192,7 @@ class WireEncoder:
             entry["metadata"] = {**entry.get("metadata", {}), "_truncated": truncated}
         return entry
 
-    def _fit(self, entry: dict[str, Any], limit: int) -> bytes | None:
+    def _fit(self, entry: dict[str, Any], limit: int, on_drop: OnDrop) -> bytes | None:
         """The entry's JSON, cut to ``limit`` bytes if need be; None (counted) if impossible."""
         part = encode_entry(entry)
         if len(part) <= limit:
@@ -224,7 +220,7 @@ class WireEncoder:
             part = encode_entry(entry)
         if len(part) <= limit:
             return part
-        self._on_drop(1, "too_large", None)
+        on_drop(1, "too_large", None)
         self._diag.emit(
             "too_large",
             logging.WARNING,
@@ -235,7 +231,7 @@ class WireEncoder:
         return None
 
     def requests(
-        self, entries: list[dict[str, Any]]
+        self, entries: list[dict[str, Any]], on_drop: OnDrop
     ) -> Iterable[tuple[list[dict[str, Any]], bytes]]:
         """Requests for these entries: (entries, body) each within max_batch_bytes."""
         if not entries:
@@ -252,7 +248,7 @@ class WireEncoder:
         parts: list[bytes] = []
         size = 0
         for entry in entries:
-            part = self._fit(entry, limit)
+            part = self._fit(entry, limit, on_drop)
             if part is None:
                 continue
             grown = size + len(part) + (1 if parts else 0)

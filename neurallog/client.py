@@ -145,6 +145,8 @@ class NeuralLog:
         )
         self._min_level = self._core.options.log_level
         self._pipeline = Pipeline(self._core, pipeline_options)
+        # Dropped without close(): the worker delivers what is pending, then exits.
+        self._pipeline.close_with(self)
 
     # -- logging -------------------------------------------------------------------------
 
