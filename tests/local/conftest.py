@@ -68,10 +68,16 @@ def executions(client: httpx.Client, action_id: str, **params: Any) -> list[dict
 
 
 def wait_for_executions(client: httpx.Client, action_id: str, count: int) -> list[dict[str, Any]]:
-    """The action's executions once there are ``count`` (actions run in the background)."""
+    """The action's executions once there are ``count`` (actions run in the background).
+
+    The executions of an id that no action has are listed once one is recorded; until then
+    the id is unknown (404), which counts as none yet.
+    """
     deadline = time.monotonic() + WAIT
     while True:
-        found = executions(client, action_id, limit=100)
+        response = client.get(f"/actions/{action_id}/executions", params={"limit": 100})
+        assert response.status_code in (200, 404), response.text
+        found: list[dict[str, Any]] = response.json()["data"] if response.status_code == 200 else []
         if len(found) >= count or time.monotonic() > deadline:
             return found
         time.sleep(0.05)

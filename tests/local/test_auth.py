@@ -11,7 +11,7 @@ import pytest
 
 from neurallog_local.pytest_plugin import LocalTenant
 
-from .conftest import entry, ingest, make_client, wait_for_executions
+from .conftest import entry, executions, ingest, make_client, wait_for_executions
 
 
 @pytest.fixture
@@ -67,8 +67,11 @@ def test_a_cannot_stream_b_logs(tenants: tuple[httpx.Client, httpx.Client]) -> N
     with a.stream("GET", "/logs/stream", params={"history": 10}, timeout=30) as response:
         lines = response.iter_lines()
         received = []
+        event = ""
         for line in lines:
-            if line.startswith("data:"):
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            if line.startswith("data:") and event == "log":
                 received.append(json.loads(line[5:])["message"])
                 if received == ["A marker"]:
                     ingest(b, entry("B while A streams"))
@@ -119,7 +122,7 @@ def test_a_can_neither_read_change_run_nor_delete_b_actions(
     assert a.get(f"/actions/{action}/executions").status_code == 404
     assert a.delete(f"/actions/{action}").status_code == 404
     assert b.get(f"/actions/{action}").json()["data"]["name"] == "b action"
-    # And A's rules cannot point at it.
+    # A rule of A may name it, but for A no action has that id: it never runs B's action.
     response = a.post(
         "/rules",
         json={
@@ -128,7 +131,12 @@ def test_a_can_neither_read_change_run_nor_delete_b_actions(
             "actions": [{"action_id": action}],
         },
     )
-    assert response.status_code == 422
+    assert response.status_code == 201
+    rule = response.json()["data"]["id"]
+    ingest(a, entry("A fires"))
+    (skipped,) = wait_for_executions(a, action, 1)
+    assert (skipped["status"], skipped["rule_id"]) == ("failed", rule)
+    assert [e for e in executions(b, action) if e["rule_id"] == rule] == []
 
 
 def test_a_ingest_never_fires_b_rules(tenants: tuple[httpx.Client, httpx.Client]) -> None:
