@@ -405,7 +405,7 @@ async def test_aclose_and_async_with_close_the_connection(
 
 @pytest.mark.anyio
 async def test_a_bare_async_loop_left_with_break_closes_once_the_stream_is_dropped(
-    scripted: list[ScriptedServer], endpoint: str
+    scripted: list[ScriptedServer],
 ) -> None:
     # The SDK spec's pattern: no `async with`, no aclose(). The stream is dropped at `break`;
     # its connection must be closed while the loop keeps running, not at some later point.
