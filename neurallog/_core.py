@@ -145,10 +145,15 @@ class ClientCore:
 
     async def aclose(self) -> None:
         """Close both HTTP clients."""
+        await self.aclose_async_http()
+        self.close()
+
+    async def aclose_async_http(self) -> None:
+        """Close the async HTTP client only (the next async call builds a new one)."""
         client, self._async_http = self._async_http, None
         if client is not None:
+            self._api = None  # it holds the closed client
             await client.aclose()
-        self.close()
 
     def describe(self) -> str:
         """Safe text for ``repr()``: never the credential."""

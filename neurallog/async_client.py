@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from neurallog.resources.actions import AsyncActionsModule
     from neurallog.resources.logs import AsyncLogsModule
     from neurallog.resources.rules import AsyncRulesModule
+    from neurallog.types import Level
 
 __all__ = ["AsyncLogBatch", "AsyncNeuralLog"]
 
@@ -106,11 +107,40 @@ class AsyncNeuralLog:
     Logging calls only enqueue: a background worker delivers the records. API calls
     (``logs``, ``rules``, ``actions``) are coroutines that raise
     :mod:`neurallog.exceptions` errors. One instance serves one event loop.
+
+    To share an existing :class:`NeuralLog` (one queue, one worker, one set of counters for
+    sync and async code), use :meth:`from_client`.
     """
 
     @_init_like(NeuralLog.__init__)
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._sync = NeuralLog(*args, **kwargs)
+        self._owns_client = True
+
+    @classmethod
+    def from_client(cls, client: NeuralLog) -> AsyncNeuralLog:
+        """An async client around an existing :class:`NeuralLog`, without owning it.
+
+        Both share the pipeline (queue, worker, :attr:`stats`), the settings and the
+        credential. :meth:`close` (and leaving ``async with``) then waits for the records
+        pending to be delivered, as :meth:`close` would (within ``timeout``, default
+        ``shutdown_timeout``), and closes the async HTTP client this event loop used; the
+        :class:`NeuralLog` stays open, and is closed by whoever created it.
+
+        ::
+
+            client = NeuralLog(api_key="...", endpoint="https://...")  # sync code uses it
+            async with AsyncNeuralLog.from_client(client) as nl:  # and so does async code
+                await nl.info("From a coroutine")
+        """
+        if not isinstance(client, NeuralLog):
+            raise TypeError(
+                f"AsyncNeuralLog.from_client() takes a NeuralLog, got {type(client).__name__}"
+            )
+        wrapper = cls.__new__(cls)
+        wrapper._sync = client
+        wrapper._owns_client = False
+        return wrapper
 
     @property
     def _core(self) -> ClientCore:
@@ -138,9 +168,20 @@ class AsyncNeuralLog:
     flush = _in_thread(NeuralLog.flush)
 
     async def close(self, timeout: float | None = None) -> bool:
-        """Send what is pending (see :meth:`NeuralLog.close`), then close the HTTP clients."""
-        delivered = await anyio.to_thread.run_sync(self._sync.close, timeout)
-        await self._core.aclose()
+        """Send what is pending (see :meth:`NeuralLog.close`), then close the HTTP clients.
+
+        Built with :meth:`from_client`: wait for what is pending (the same way, within
+        ``timeout``), close only the async HTTP client, and leave the :class:`NeuralLog`
+        open. Returns what :meth:`NeuralLog.flush` would.
+        """
+        if self._owns_client:
+            delivered = await anyio.to_thread.run_sync(self._sync.close, timeout)
+            await self._core.aclose()
+            return delivered
+        if timeout is None:
+            timeout = self._pipeline._opts.shutdown_timeout
+        delivered = await anyio.to_thread.run_sync(self._sync.flush, timeout)
+        await self._core.aclose_async_http()
         return delivered
 
     def batch(self) -> AsyncLogBatch:
@@ -154,6 +195,16 @@ class AsyncNeuralLog:
     def stats(self) -> DeliveryStats:
         """Delivery counters; see :attr:`NeuralLog.stats`."""
         return self._sync.stats
+
+    @property
+    def log_level(self) -> Level:
+        """The minimum level sent, as its name; see :attr:`NeuralLog.log_level`."""
+        return self._sync.log_level
+
+    @property
+    def source(self) -> str | None:
+        """The default ``source`` of every record, or None; see :attr:`NeuralLog.source`."""
+        return self._sync.source
 
     async def __aenter__(self) -> AsyncNeuralLog:
         return self

@@ -7,12 +7,12 @@ import ssl
 import types
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from neurallog._config import resolve_pipeline_options
 from neurallog._core import ClientCore
 from neurallog._encoding import normalize_timestamp
-from neurallog._levels import DEBUG, ERROR, FATAL, INFO, WARN, parse_level
+from neurallog._levels import DEBUG, ERROR, FATAL, INFO, LEVEL_NAMES, WARN, parse_level
 from neurallog._pipeline import DeliveryStats, Pipeline, Record
 from neurallog._redact import DEFAULT_REDACT_KEYS
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from neurallog.resources.actions import ActionsModule
     from neurallog.resources.logs import LogsModule
     from neurallog.resources.rules import RulesModule
+    from neurallog.types import Level
 
 __all__ = ["LogBatch", "NeuralLog"]
 
@@ -297,6 +298,23 @@ class NeuralLog:
     def stats(self) -> DeliveryStats:
         """Delivery counters: enqueued, sent, queued, filtered, dropped by reason, requests."""
         return self._pipeline.stats
+
+    @property
+    def log_level(self) -> Level:
+        """The minimum level sent, as its name: ``"DEBUG"``, ``"INFO"``, ``"WARN"``, ...
+
+        Whatever spelling was given (``"warning"``, ``logging.WARNING``, 25), this is the
+        wire name, so ``NeuralLog(log_level=other.log_level)`` configures the same level.
+        NeuralLog's levels have the stdlib's numbers (DEBUG 10 ... FATAL 50, CRITICAL's),
+        so ``logging.getLevelName(client.log_level)`` is the stdlib number, e.g. to set a
+        handler's level.
+        """
+        return cast("Level", LEVEL_NAMES[self._min_level])
+
+    @property
+    def source(self) -> str | None:
+        """The default ``source`` of every record (the ``source=`` option), or None."""
+        return self._pipeline._opts.source
 
     # -- resources -----------------------------------------------------------------------
 

@@ -91,7 +91,7 @@ class NeuralLogFastAPI:
             self.client = client
             self._owns_client = False
         elif isinstance(client, NeuralLog):
-            self.client = _wrap(client)
+            self.client = AsyncNeuralLog.from_client(client)
             self._owns_client = False
         else:
             raise TypeError(
@@ -240,10 +240,3 @@ class NeuralLogFastAPI:
     def actions(self) -> AsyncActionsModule:
         """Create, manage and execute actions (async)."""
         return self.client.actions
-
-
-def _wrap(client: NeuralLog) -> AsyncNeuralLog:
-    """An AsyncNeuralLog over an existing NeuralLog (sharing its pipeline)."""
-    wrapper = object.__new__(AsyncNeuralLog)
-    wrapper._sync = client
-    return wrapper

@@ -124,11 +124,11 @@ class NeuralLogHandler(logging.Handler):
             client, client_kwargs, what="NeuralLogHandler"
         )
         if level is None:
-            level = _client_level(self.client)
+            level = self.client.log_level  # a stdlib level name too ("WARN", "FATAL")
         super().__init__(level)
         self.source = source
         # A source configured on the client names the service: it wins over logger names.
-        self._default_source = source or _client_source(self.client)
+        self._default_source = source or self.client.source
         self.flush_timeout = flush_timeout
         self._closed_client = False
         self._ignored: dict[str, bool] = {}
@@ -275,18 +275,6 @@ def _exception_of(exc_info: object) -> BaseException | None:
         value = exc_info[1] if len(exc_info) > 1 else None
         return value if isinstance(value, BaseException) else None
     return exc_info if isinstance(exc_info, BaseException) else None
-
-
-def _client_level(client: NeuralLog) -> int:
-    level = getattr(client, "_min_level", logging.NOTSET)
-    return level if isinstance(level, int) else logging.NOTSET
-
-
-def _client_source(client: NeuralLog) -> str | None:
-    """The client's default ``source`` option, if one was configured."""
-    options = getattr(getattr(client, "_pipeline", None), "_opts", None)
-    source = getattr(options, "source", None)
-    return source if isinstance(source, str) else None
 
 
 def _close_client(client: NeuralLog, timeout: float) -> None:

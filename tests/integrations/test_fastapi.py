@@ -327,6 +327,19 @@ async def test_awaitable_methods_and_client_forms(collector: Collector, api_key:
         NeuralLogFastAPI(async_client, api_key="x")
 
 
+async def test_a_neurallog_passed_in_is_shared_and_not_closed(
+    collector: Collector, api_key: str, client: NeuralLog
+) -> None:
+    neurallog = NeuralLogFastAPI(client)
+    assert neurallog.sync_client is client  # one pipeline for sync and async code
+    await neurallog.info("from the integration")
+    assert await neurallog.close()  # not owned: flushed, still open
+    client.info("client still open")
+    assert client.flush(10)
+    entries = collector.wait_count(api_key, 2)
+    assert sorted(e["message"] for e in entries) == ["client still open", "from the integration"]
+
+
 async def test_middleware_options_and_app_argument(
     collector: Collector, api_key: str, client: NeuralLog
 ) -> None:
