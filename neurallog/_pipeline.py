@@ -102,7 +102,7 @@ class Pipeline(RecordQueue):
         self._abandoned = False  # the client was garbage-collected without close()
         # Fork safety (see pause_for_fork): the worker rests only where it waits on _wake.
         self._at_rest = threading.Condition(self._lock)  # pause_for_fork() waits here
-        self._paused = False  # a fork is being prepared: the worker must stay at rest
+        self._paused = 0  # forks being prepared: while any, the worker stays at rest
         self._resting = False  # the worker waits on _wake, outside any request or import
         self._rests = 0  # times the worker came to rest
         self._stuck_at = -1  # _rests when a pause last gave up waiting
@@ -593,7 +593,7 @@ class Pipeline(RecordQueue):
         :meth:`resume_after_fork` (in the parent) lets it go on.
         """
         with self._lock:
-            self._paused = True
+            self._paused += 1
             worker = self._worker
             if (
                 not isinstance(worker, threading.Thread)
@@ -609,10 +609,11 @@ class Pipeline(RecordQueue):
                 self._at_rest.wait(remaining)
 
     def resume_after_fork(self) -> None:
-        """In the parent after a fork: let the worker go on."""
+        """In the parent after a fork: let the worker go on (once no other fork is prepared)."""
         with self._lock:
-            self._paused = False
-            self._wake.notify_all()
+            self._paused = max(0, self._paused - 1)
+            if not self._paused:
+                self._wake.notify_all()
 
     def after_fork_in_child(self) -> None:
         """Forget the parent's queue, locks, worker and connections."""

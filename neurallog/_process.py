@@ -16,6 +16,7 @@ import atexit
 import contextlib
 import os
 import sys
+import threading
 import time
 import weakref
 from typing import TYPE_CHECKING
@@ -29,7 +30,17 @@ __all__ = ["FORK_WAIT", "register", "register_multiprocessing_exit", "shutdown_a
 FORK_WAIT = 0.5
 
 _pipelines: weakref.WeakSet[Pipeline] = weakref.WeakSet()
-_paused: list[Pipeline] = []
+
+
+class _Forking(threading.local):
+    # The pipelines this thread paused for the fork it is making (two threads may fork).
+    paused: list[Pipeline]
+
+    def __init__(self) -> None:
+        self.paused = []
+
+
+_forking = _Forking()
 _hooks_installed = False
 _mp_exit_pid = 0
 
@@ -62,20 +73,22 @@ def shutdown_all() -> None:
 
 def _before_fork() -> None:
     deadline = time.monotonic() + FORK_WAIT
+    paused = _forking.paused
     for pipeline in list(_pipelines):
-        _paused.append(pipeline)  # first: a pause that fails halfway must still be undone
+        paused.append(pipeline)  # first: a pause that fails halfway must still be undone
         with contextlib.suppress(Exception):  # never let a hook break the fork
             pipeline.pause_for_fork(deadline)
 
 
 def _after_fork_in_parent() -> None:
-    while _paused:
+    paused = _forking.paused
+    while paused:
         with contextlib.suppress(Exception):
-            _paused.pop().resume_after_fork()
+            paused.pop().resume_after_fork()
 
 
 def _after_fork_in_child() -> None:
-    _paused.clear()
+    _forking.paused.clear()
     for pipeline in list(_pipelines):
         pipeline.after_fork_in_child()
 
