@@ -565,29 +565,44 @@ class _OnResume(logging.Handler):
                 self._action()
 
 
-def test_a_dropped_stream_resumes_without_replaying_history(neurallog_local: Any) -> None:
-    # heartbeat_timeout far below the server's 15 s heartbeat: the quiet stream counts as
-    # dropped and is resumed; an entry stored during the gap arrives, the history does not
-    # come again.
-    logger = logging.getLogger(f"neurallog.test.{neurallog_local.tenant}")
+def _tail_across_a_drop(local: Any, *, history: int, want: int) -> tuple[list[str], object]:
+    """Tail with ``heartbeat_timeout`` far below the server's 15 s heartbeat, so that the
+    quiet stream counts as dropped; an entry is stored while it is down. The messages
+    received, and the cursor the stream resumed from."""
+    logger = logging.getLogger(f"neurallog.test.{local.tenant}")
     logger.propagate = False
     logger.setLevel(logging.INFO)
-    nl = NeuralLog(**_options(neurallog_local), logger=logger)
+    nl = NeuralLog(**_options(local), logger=logger)
     handler = _OnResume(lambda: _ingest(nl, [{"level": "ERROR", "message": "error in the gap"}]))
     logger.addHandler(handler)
     try:
         _ingest(nl, [{"level": "ERROR", "message": f"error {i}"} for i in range(3)])
         got: list[str] = []
-        with nl.logs.stream(query="error", history=2, heartbeat_timeout=0.2) as stream:
+        with nl.logs.stream(query="error", history=history, heartbeat_timeout=0.2) as stream:
             for log in stream:
                 got.append(log["message"])
-                if len(got) == 3:
+                if len(got) == want:
                     break
     finally:
         logger.removeHandler(handler)
         nl.close()
+    return got, handler.cursors[0]
+
+
+def test_a_dropped_stream_resumes_without_replaying_history(neurallog_local: Any) -> None:
+    got, cursor = _tail_across_a_drop(neurallog_local, history=2, want=3)
     assert got == ["error 1", "error 2", "error in the gap"]
-    assert handler.cursors[0] is not None
+    assert cursor is not None
+
+
+def test_a_stream_dropped_before_any_entry_resumes_from_the_opening_heartbeat(
+    neurallog_local: Any,
+) -> None:
+    # history=0: nothing comes but the heartbeat the stream opens with. Its id is the cursor
+    # the stream resumes from, so the entry stored during the gap is not missed.
+    got, cursor = _tail_across_a_drop(neurallog_local, history=0, want=1)
+    assert got == ["error in the gap"]
+    assert cursor is not None
 
 
 SPEC_ASYNC_SUPPORT_WITH_BREAK = SPEC_ASYNC_SUPPORT.replace(
