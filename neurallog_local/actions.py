@@ -113,6 +113,18 @@ class Delivery:
             except Exception as exc:  # a delivery bug must be recorded, never crash the runner
                 log.exception("action %s failed", action_id)
                 error = f"{type(exc).__name__}: {exc}"
+        return await self.record(tenant, action_id, rule, status, result, error)
+
+    async def record(
+        self,
+        tenant: str,
+        action_id: str,
+        rule: dict[str, Any] | None,
+        status: str,
+        result: dict[str, Any] | None,
+        error: str | None,
+    ) -> dict[str, Any]:
+        """Record an execution of ``action_id`` and return it."""
         execution = {
             "id": new_id("exec"),
             "action_id": action_id,
@@ -207,6 +219,12 @@ class ActionRunner:
             firing, rule_action = await self._queue.get()
             try:
                 action_id = rule_action["action_id"]
+                if firing.problem is not None:
+                    # The rule could not be evaluated: its actions say so, and do not run.
+                    await self.delivery.record(
+                        firing.tenant, action_id, firing.rule, "failed", None, firing.problem
+                    )
+                    continue
                 action = await anyio.to_thread.run_sync(
                     self.store.get_action, firing.tenant, action_id
                 )

@@ -138,6 +138,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             yield
         finally:
             services.broker.close()
+            await services.evaluator.stop()
             await services.runner.stop()
             await services.delivery.aclose()
             services.db.close()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import jsonschema_rs
+import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
 
 from .contract import schema_issues
 from .errors import issue
@@ -19,6 +19,9 @@ MATCH_OPERATORS = ("eq", "ne", "contains", "exists", "gt", "lt")
 COMPOSITE_OPERATORS = ("and", "or", "not")
 _MAX_DEPTH = 8
 _MAX_PATTERN = 1024
+# RE2's own default: the memory one compiled pattern may use (its program and the caches
+# of its automata). A pattern whose program does not fit is refused when the rule is saved.
+_PATTERN_MEMORY = 8 << 20
 
 Entry = Mapping[str, Any]
 
@@ -111,9 +114,20 @@ class LogLevel:
         return self.sources is None or entry.get("source") in self.sources
 
 
+def compile_pattern(pattern: str, case_sensitive: bool) -> Any:
+    """``pattern`` compiled by RE2, whose matching takes time linear in the text, whatever
+    the pattern: no backtracking, so no pattern can make it run away (``re2.error`` when
+    RE2 refuses the pattern: bad syntax, or too large)."""
+    options = re2.Options()
+    options.case_sensitive = case_sensitive
+    options.max_mem = _PATTERN_MEMORY
+    options.log_errors = False  # the error is raised, and reported to the client
+    return re2.compile(pattern, options)
+
+
 @dataclass
 class Pattern:
-    regex: re.Pattern[str]
+    regex: Any  # an RE2 pattern (re2._Regexp)
     field: str
 
     def evaluate(self, entry: Entry, ev: Evaluation) -> bool:
@@ -195,6 +209,14 @@ class Composite:
         return not results[0]
 
 
+def _re2_message(exc: Exception) -> str:
+    # RE2's errors carry its message as bytes.
+    message = exc.args[0] if exc.args else exc
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    return f"{message} (patterns use RE2 syntax: no backreferences or look-around)"
+
+
 class ConditionError(Exception):
     """A condition the engine cannot use; carries ``{field, message}`` issues."""
 
@@ -262,9 +284,11 @@ def compile_condition(condition: Any, where: str = "body.condition", depth: int 
                 )
             else:
                 try:
-                    regex = re.compile(pattern, 0 if case_sensitive is True else re.IGNORECASE)
-                except re.error as exc:
-                    problems.append(issue(f"{at}.pattern", f"invalid regular expression: {exc}"))
+                    regex = compile_pattern(pattern, case_sensitive is True)
+                except re2.error as exc:
+                    problems.append(
+                        issue(f"{at}.pattern", f"invalid regular expression: {_re2_message(exc)}")
+                    )
         if problems or regex is None:
             raise ConditionError(problems)
         return Pattern(regex, name)

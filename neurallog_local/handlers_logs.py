@@ -12,7 +12,7 @@ from .errors import bad_request, issue, not_found
 from .ingest import prepare
 from .pipeline import Call, Reply, page, pagination
 from .query import LogFilter, parse_fields, parse_filter_param, parse_sort, parse_text_query
-from .rules import Firing
+from .rules import Compiled
 from .services import Services
 from .streaming import log_events
 from .timeutil import datetime_to_us, now_us
@@ -34,29 +34,29 @@ def selection_of(query: dict[str, Any]) -> LogFilter:
 
 def _ingest(
     services: Services, tenant: str, logs: list[Any], received_at: int
-) -> tuple[dict[str, Any], list[Firing]]:
+) -> tuple[dict[str, Any], list[Compiled], list[dict[str, Any]]]:
     prepared = prepare(services.contract.log_input, logs, received_at)
     fresh, duplicates = services.logs.insert(tenant, prepared.entries)
-    firings = []
-    if fresh and services.engine.has_rules(tenant):
-        firings = services.engine.on_ingest(tenant, [entry.as_entry() for entry in fresh])
+    # The rules in force now are the ones the entries are evaluated by, later.
+    rules = services.engine.rules_for(tenant) if fresh else []
     result = {
         "accepted": len(fresh),
         "duplicates": duplicates,
         "rejected": prepared.rejected,
         "ids": prepared.ids,
     }
-    return result, firings
+    return result, rules, [entry.as_entry() for entry in fresh] if rules else []
 
 
 async def ingest(call: Call) -> Reply:
     services = call.services
-    result, firings = await anyio.to_thread.run_sync(
+    result, rules, entries = await anyio.to_thread.run_sync(
         _ingest, services, call.tenant, call.body["logs"], now_us()
     )
     if result["accepted"]:
         services.broker.notify(call.tenant)
-    services.runner.submit(firings)
+    # Rules are evaluated off the request path: the answer never waits for them.
+    services.evaluator.submit(call.tenant, rules, entries)
     return Reply(202, result)
 
 

@@ -157,7 +157,12 @@ def sample_entry(sample: dict[str, Any]) -> dict[str, Any]:
 def _test(services: Services, tenant: str, rule_id: str, body: dict[str, Any]) -> dict[str, Any]:
     rule = _get(services, tenant, rule_id)
     entry = sample_entry(body["sample_data"])
-    matched, cooldown_ok = services.engine.dry_run(tenant, rule, entry)
+    try:
+        matched, cooldown_ok = services.engine.dry_run(tenant, rule, entry)
+    except ConditionError as exc:  # stored by an older version that accepted more
+        raise validation_error(
+            "the rule's condition cannot be used any more: update the rule", exc.issues
+        ) from None
     outcome: list[dict[str, Any]] = []
     if matched:
         known = services.store.get_actions(tenant, [a["action_id"] for a in rule["actions"]])

@@ -134,6 +134,11 @@ class LocalServer:
         """The development key (``None`` when the settings name API keys)."""
         return None if self._server is None else self._server.services.dev_api_key
 
+    @property
+    def services(self) -> Services | None:
+        """The running server's state (storage, rule engine, ...), ``None`` when stopped."""
+        return None if self._server is None else self._server.services
+
     def start(self, timeout: float = 30.0) -> LocalServer:
         """Start serving; return once requests are accepted."""
         if self._thread is not None:

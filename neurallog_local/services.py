@@ -12,7 +12,7 @@ from .auth import Authenticator, RateLimiter
 from .contract import Contract
 from .db import Database
 from .logstore import LogStore
-from .rules import RuleEngine
+from .rules import RuleEngine, RuleEvaluator
 from .settings import DEFAULT_TENANT, KeySpec, Settings
 from .store import Store
 from .streaming import Broker
@@ -40,6 +40,7 @@ class Services:
     auth: Authenticator
     limiter: RateLimiter
     engine: RuleEngine
+    evaluator: RuleEvaluator
     delivery: Delivery
     runner: ActionRunner
     broker: Broker
@@ -63,6 +64,8 @@ class Services:
             if dev_key is not None:
                 auth.add(Authenticator.stored_key(KeySpec(dev_key, DEFAULT_TENANT)))
             delivery = Delivery(store, settings.action_timeout)
+            engine = RuleEngine(store, settings.rule_budget)
+            runner = ActionRunner(store, delivery)
             return cls(
                 settings=settings,
                 db=db,
@@ -71,9 +74,10 @@ class Services:
                 contract=Contract(),
                 auth=auth,
                 limiter=RateLimiter(),
-                engine=RuleEngine(store),
+                engine=engine,
+                evaluator=RuleEvaluator(engine, runner.submit),
                 delivery=delivery,
-                runner=ActionRunner(store, delivery),
+                runner=runner,
                 broker=Broker(),
                 dev_api_key=dev_key,
                 version=server_version(),

@@ -73,5 +73,8 @@ class Settings:
     rate_window: int = 60
     heartbeat_interval: float = 15.0
     action_timeout: float = 10.0
+    # Seconds one rule may spend on one ingested batch before it is skipped for the rest
+    # of the batch (see RuleEngine.evaluate).
+    rule_budget: float = 1.0
     validate_responses: bool = True
     max_body_bytes: int = MAX_BODY_BYTES

@@ -19,6 +19,9 @@ T = TypeVar("T", bound="Rule")
 class Rule:
     """A condition evaluated on every ingested entry and the actions it runs when it
     matches. `actions` may reference actions that do not exist (see `RuleAction`).
+    Rules are evaluated after the ingest request has been answered, by the rules
+    enabled when it was: firings, executions and `last_triggered_at` follow shortly
+    after, never delaying ingest.
 
         Attributes:
             id (str):
@@ -28,9 +31,14 @@ class Rule:
 
                 * `log_level`: `level` (the minimum level, required), `sources` (optional list; only
                   entries from these sources).
-                * `pattern`: `pattern` (a regular expression, required), `field` (default
-                  `message`; any entry field or dotted metadata path), `case_sensitive` (default
-                  `false`).
+                * `pattern`: `pattern` (a regular expression in RE2 syntax, at most 1024
+                  characters, required), `field` (default `message`; any entry field or dotted
+                  metadata path), `case_sensitive` (default `false`). RE2 is, in essence, Python's
+                  `re` syntax without backreferences and look-around; `\\d`, `\\w`, `\\s` and `\\b` are
+                  ASCII only, `$` matches only at the very end of the text (`\\z`; there is no `\\Z`),
+                  and repetition counts are at most 1000. Matching takes time linear in the text, so no pattern can make
+                evaluation
+                  run away. A pattern RE2 refuses is a 422.
                 * `match`: `field` (required, e.g. `metadata.error_code`), `operator` (`eq`, `ne`,
                   `contains`, `exists`, `gt`, `lt`; default `eq`), `value` (required except for
                   `exists`).

@@ -20,6 +20,9 @@ class RuleResponse:
     Attributes:
         data (Rule): A condition evaluated on every ingested entry and the actions it runs when it
             matches. `actions` may reference actions that do not exist (see `RuleAction`).
+            Rules are evaluated after the ingest request has been answered, by the rules
+            enabled when it was: firings, executions and `last_triggered_at` follow shortly
+            after, never delaying ingest.
         meta (Meta):
     """
 
