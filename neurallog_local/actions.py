@@ -26,6 +26,10 @@ ACTION_TYPES = ("webhook", "slack", "log")
 WEBHOOK_METHODS = ("POST", "PUT", "PATCH", "GET")
 _WORKERS = 8
 _MAX_PENDING = 100_000
+# How much of a receiver's answer a delivery reads at most; the rest is never read.
+MAX_RESPONSE_BYTES = 64 * 1024
+# How much of that answer a failed execution quotes in its error.
+_QUOTED_CHARS = 200
 
 
 def _is_http_url(value: Any) -> bool:
@@ -63,7 +67,13 @@ def parameter_issues(
 
 
 class Delivery:
-    """Runs one action and records the execution."""
+    """Runs one action and records the execution.
+
+    Webhook and Slack deliveries are plain HTTP requests from this machine: they never
+    follow a redirect (a 3xx answer is a failed execution), each one is bounded by
+    ``timeout`` seconds in all (connecting, sending and reading together), and they read at
+    most ``MAX_RESPONSE_BYTES`` of the answer.
+    """
 
     def __init__(self, store: Store, timeout: float) -> None:
         self.store = store
@@ -181,15 +191,47 @@ class Delivery:
         if not _is_http_url(url):
             return "failed", None, "the URL is not an http or https URL after rendering"
         try:
-            response = await self.client.request(method, str(url), headers=headers, content=content)
-        except httpx.TimeoutException:
+            async with asyncio.timeout(self.timeout):
+                status_code, location, answer = await self._request(
+                    method, str(url), headers, content
+                )
+        except (TimeoutError, httpx.TimeoutException):
             return "failed", None, f"timed out after {self.timeout:g} s"
         except httpx.HTTPError as exc:
             return "failed", None, f"request failed: {type(exc).__name__}: {exc}"
-        result = {"status_code": response.status_code}
-        if response.status_code >= 400:
-            return "failed", result, f"the receiver answered HTTP {response.status_code}"
+        result = {"status_code": status_code}
+        if 300 <= status_code < 400:
+            where = f" to {location}" if location else ""
+            return (
+                "failed",
+                result,
+                f"the receiver answered HTTP {status_code}, a redirect{where};"
+                " redirects are not followed",
+            )
+        if status_code >= 400:
+            quoted = answer.decode("utf-8", "replace").strip()[:_QUOTED_CHARS]
+            return (
+                "failed",
+                result,
+                f"the receiver answered HTTP {status_code}" + (f": {quoted}" if quoted else ""),
+            )
         return "succeeded", result, None
+
+    async def _request(
+        self, method: str, url: str, headers: dict[str, str], content: bytes | None
+    ) -> tuple[int, str | None, bytes]:
+        """Send the request; return the status, the ``Location`` header and at most
+        ``MAX_RESPONSE_BYTES`` of the answer as sent (the connection is dropped past that;
+        a compressed answer is never decompressed, and comes back empty)."""
+        answer = bytearray()
+        async with self.client.stream(method, url, headers=headers, content=content) as response:
+            async for chunk in response.aiter_raw():
+                answer += chunk
+                if len(answer) >= MAX_RESPONSE_BYTES:
+                    break
+            if response.headers.get("content-encoding", "identity").lower() != "identity":
+                answer.clear()
+            return response.status_code, response.headers.get("location"), bytes(answer)
 
 
 class ActionRunner:

@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=10.0,
         metavar="SECONDS",
-        help="timeout of webhook and Slack deliveries (default: 10)",
+        help="time a webhook or Slack delivery may take in all (default: 10)",
     )
     parser.add_argument(
         "--no-response-validation",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -171,3 +172,85 @@ def test_a_blocked_webhook_delays_neither_ingest_nor_streams(
     finally:
         release.set()
     assert wait_for_executions(client, action["id"], 2)
+
+
+@pytest.mark.parametrize(
+    "location", ["file:///etc/passwd", "/elsewhere", "https://example.invalid/x"]
+)
+def test_deliveries_never_follow_redirects(
+    client: httpx.Client, httpserver: HTTPServer, location: str
+) -> None:
+    httpserver.expect_request("/moved").respond_with_data(
+        "", status=302, headers={"Location": location}
+    )
+    httpserver.expect_request("/elsewhere").respond_with_data("should not be reached")
+    action = create_action(client, type="webhook", parameters={"url": httpserver.url_for("/moved")})
+    execution = client.post(f"/actions/{action['id']}/execute").json()["data"]
+    assert execution["status"] == "failed"
+    assert execution["result"] == {"status_code": 302}
+    assert "redirects are not followed" in execution["error"]
+    assert location in execution["error"]
+    assert [request.path for request, _ in httpserver.log] == ["/moved"]
+
+
+def test_deliveries_read_a_bounded_part_of_the_answer(
+    client: httpx.Client, httpserver: HTTPServer
+) -> None:
+    # The receiver (one request at a time) sends more than a delivery reads, then nothing
+    # until the test releases it: a delivery that read the whole answer would wait there
+    # until its timeout.
+    released = {200: threading.Event(), 500: threading.Event()}
+
+    def endless(status: int) -> Response:
+        def body() -> Iterator[bytes]:
+            for _ in range(4):
+                yield b"x" * 65536
+            released[status].wait(WAIT)
+
+        return Response(body(), status=status)
+
+    httpserver.expect_request("/endless").respond_with_handler(lambda r: endless(200))
+    httpserver.expect_request("/endless-error").respond_with_handler(lambda r: endless(500))
+    ok = create_action(client, type="webhook", parameters={"url": httpserver.url_for("/endless")})
+    bad = create_action(
+        client, type="webhook", parameters={"url": httpserver.url_for("/endless-error")}
+    )
+    try:
+        succeeded = client.post(f"/actions/{ok['id']}/execute").json()["data"]
+        released[200].set()
+        failed = client.post(f"/actions/{bad['id']}/execute").json()["data"]
+    finally:
+        for event in released.values():
+            event.set()
+    assert (succeeded["status"], succeeded["error"]) == ("succeeded", None)
+    assert failed["status"] == "failed"
+    assert failed["error"].startswith("the receiver answered HTTP 500: xxx")
+    assert len(failed["error"]) < 300  # a short quote of the answer, not the answer
+
+
+@pytest.fixture(scope="module")
+def impatient() -> Iterator[LocalServer]:
+    with LocalServer(Settings(db=":memory:", action_timeout=0.5)) as server:
+        yield server
+
+
+def test_the_delivery_timeout_bounds_the_whole_delivery(
+    impatient: LocalServer, httpserver: HTTPServer
+) -> None:
+    def drip() -> Iterator[bytes]:
+        # A byte now and then, each well within the timeout, never the whole answer.
+        for _ in range(200):
+            yield b"."
+            time.sleep(0.05)
+
+    httpserver.expect_request("/drip").respond_with_handler(
+        lambda request: Response(drip(), status=200)
+    )
+    assert impatient.api_key is not None
+    with make_client(impatient.endpoint, {"X-API-Key": impatient.api_key}) as http:
+        action = create_action(
+            http, type="webhook", parameters={"url": httpserver.url_for("/drip")}
+        )
+        execution = http.post(f"/actions/{action['id']}/execute").json()["data"]
+    assert execution["status"] == "failed"
+    assert "timed out" in execution["error"]
