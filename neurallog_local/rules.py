@@ -79,6 +79,7 @@ class RuleEngine:
         self.batch_budget = batch_budget
         self._lock = threading.Lock()  # guards the dictionaries below, never held long
         self._rules: dict[str, list[Compiled]] = {}
+        self._generations: dict[str, int] = {}  # bumped by every change of a tenant's rules
         self._tenant_locks: dict[str, threading.Lock] = {}
         self._windows: dict[str, dict[tuple[str, str], deque[float]]] = {}
         self._last_triggered: dict[str, int] = {}
@@ -88,6 +89,7 @@ class RuleEngine:
         """Forget the tenant's compiled rules (and the windows of ``rule_id``)."""
         with self._lock:
             self._rules.pop(tenant, None)
+            self._generations[tenant] = self._generations.get(tenant, 0) + 1
             windows = self._windows.get(tenant)
             if rule_id is not None and windows is not None:
                 for key in [k for k in windows if k[0] == rule_id]:
@@ -105,6 +107,7 @@ class RuleEngine:
         """The tenant's enabled rules, compiled (cached until one of its rules changes)."""
         with self._lock:
             cached = self._rules.get(tenant)
+            generation = self._generations.get(tenant, 0)
         if cached is not None:
             return cached
         compiled = []
@@ -125,8 +128,10 @@ class RuleEngine:
                 log.warning("rule %s of tenant %s: %s", rule["id"], tenant, problem)
                 compiled.append(Compiled(rule, None, problem))
         with self._lock:
-            self._rules.setdefault(tenant, compiled)
-            return self._rules[tenant]
+            if self._generations.get(tenant, 0) != generation:
+                # A rule changed while these were read: use them this once, cache nothing.
+                return compiled
+            return self._rules.setdefault(tenant, compiled)
 
     def has_rules(self, tenant: str) -> bool:
         """Whether ``tenant`` has an enabled rule."""
