@@ -199,8 +199,8 @@ class RuleEngine:
                     f" it was not evaluated on the batch's last {count} entries (from"
                     f" {entry.get('id')}), which count as no match"
                 )
-                log.warning("rule %s of tenant %s: %s", rule_id, tenant, problem)
             if problem is not None and self._report_due(rule_id, now):
+                log.warning("rule %s of tenant %s: %s", rule_id, tenant, problem)
                 problems.append(Firing(tenant, compiled.rule, entry, problem))
         return firings + problems
 
