@@ -30,9 +30,8 @@ class RuleUpdate:
               metadata path), `case_sensitive` (default `false`). RE2 is, in essence, Python's
               `re` syntax without backreferences and look-around; `\\d`, `\\w`, `\\s` and `\\b` are
               ASCII only, `$` matches only at the very end of the text (`\\z`; there is no `\\Z`),
-              and repetition counts are at most 1000. Matching takes time linear in the text, so no pattern can make
-            evaluation
-              run away. A pattern RE2 refuses is a 422.
+              and repetition counts are at most 1000. Matching takes time linear in the text,
+              so no pattern can make evaluation run away. A pattern RE2 refuses is a 422.
             * `match`: `field` (required, e.g. `metadata.error_code`), `operator` (`eq`, `ne`,
               `contains`, `exists`, `gt`, `lt`; default `eq`), `value` (required except for
               `exists`).
