@@ -3,7 +3,7 @@
 Every check of the caller's input happens here, before any request is sent: a wrong Python
 type raises ``TypeError`` and an unusable value ``ValueError``, each naming the argument and
 what is accepted. Whatever is well-formed but breaks the API's rules (an unknown condition
-type, a bad regular expression, an action id that does not exist) is left to the server,
+type, a regular expression the server refuses) is left to the server,
 whose 400/422 answer becomes a :class:`neurallog.exceptions.ValidationError` with details.
 
 Paths, methods and query-string encoding come from the generated endpoints' ``_get_kwargs``,

@@ -42,7 +42,8 @@ class RulesModule(SyncResource):
 
         Raises:
             ValidationError: the server refused the rule (unknown condition type, invalid
-                regular expression, unknown action id...); ``error.errors`` says where.
+                regular expression...); ``error.errors`` says where. An action id that
+                does not exist is accepted (``test`` shows ``would_execute: False``).
         """
         call = _build.create_rule_call(
             name=name,
