@@ -22,7 +22,8 @@ Behaviour shared by both twins (:class:`_TailState`):
   isolated drops.
 * ``follow=False`` ends at the ``end`` event.
 * Leaving the loop early (``break``, an exception, task cancellation, ``close()``) closes
-  the connection.
+  the connection. ``close()`` may come from another thread (``aclose()`` from another task)
+  while the stream waits for data or to reconnect: the wait ends and the loop stops.
 
 Neither twin keeps a generator of its own: each is an explicit state machine (no response
 open / reading one), so that an abandoned stream can be closed from its finalizer. An async
@@ -36,7 +37,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-import time
+import socket
+import threading
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from types import TracebackType
@@ -306,6 +308,24 @@ class _Held:
         self.response, self.chunks = response, chunks
         _OPEN.add(self)
 
+    def interrupt(self) -> None:
+        """Wake a thread blocked reading the response of a sync stream, from another thread.
+
+        Closing the response there would race the reader inside httpx; shutting the socket
+        down makes the blocked read fail at once, and the reading thread closes the rest.
+        (A transport that exposes no socket, such as ``transport="requests"``, is woken by
+        its next event or heartbeat instead.)
+        """
+        response = self.response
+        if response is None or response.http_version not in ("HTTP/1.1", "HTTP/1.0"):
+            return
+        network = response.extensions.get("network_stream")
+        get_extra_info = getattr(network, "get_extra_info", None)
+        sock = get_extra_info("socket") if get_extra_info is not None else None
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
     def close(self) -> None:
         """Close the response of a sync stream."""
         response, chunks = self.response, self.chunks
@@ -362,7 +382,8 @@ class LogStream(Iterator[LogEntry]):
     history is the newest entries at that moment, not when ``stream()`` was called.
 
     Leaving a ``for`` loop over it early closes the connection as soon as the stream is no
-    longer referenced; ``with`` (or :meth:`close`) closes it at once.
+    longer referenced; ``with`` (or :meth:`close`) closes it at once. :meth:`close` may be
+    called from another thread to stop a thread that is iterating the stream.
     """
 
     def __init__(self, http: httpx.Client, state: _TailState) -> None:
@@ -372,7 +393,13 @@ class LogStream(Iterator[LogEntry]):
         self._chunks: Iterator[bytes] | None = None
         self._parser = _EventParser()
         self._pending: deque[Event] = deque()
+        # _closed and _busy (a thread is inside __next__) change together under the lock, so
+        # that exactly one of close() and the iterating thread releases the connection.
+        # Reentrant: close() may run in a signal handler that interrupted __next__.
+        self._lock = threading.RLock()
         self._closed = False
+        self._busy = False
+        self._wakeup = threading.Event()  # ends a reconnection delay early
 
     @property
     def last_event_id(self) -> str | None:
@@ -383,20 +410,40 @@ class LogStream(Iterator[LogEntry]):
         return self
 
     def __next__(self) -> LogEntry:
-        if self._closed:
-            raise StopIteration
+        with self._lock:
+            if self._closed:
+                raise StopIteration
+            if self._busy:
+                raise RuntimeError("another thread is already iterating this log stream")
+            self._busy = True
         try:
             return self._next()
         except BaseException:
             # The end, an error, or KeyboardInterrupt: either way this stream is over.
-            self.close()
+            with self._lock:
+                self._closed = True
             raise
+        finally:
+            with self._lock:
+                self._busy = False
+                release = self._closed
+            if release:
+                self._release()
 
     def close(self) -> None:
-        """Close the connection; iterating afterwards stops at once."""
-        self._closed = True
-        self._pending.clear()
-        self._release()
+        """Close the connection; iterating afterwards stops at once.
+
+        Safe from another thread: a thread waiting in ``next()`` for data or to reconnect
+        wakes up and its loop ends.
+        """
+        with self._lock:
+            self._closed = True
+            busy = self._busy
+        self._wakeup.set()
+        if busy:
+            self._held.interrupt()  # the iterating thread releases the connection
+        else:
+            self._release()
 
     def __enter__(self) -> LogStream:
         return self
@@ -417,14 +464,14 @@ class LogStream(Iterator[LogEntry]):
     def _next(self) -> LogEntry:
         state = self._state
         while True:
+            if self._closed:  # by close() from another thread
+                raise StopIteration
             while self._pending:
                 entry = state.receive(self._pending.popleft())
                 if entry is not None:
                     return entry
                 if state.ended:
                     raise StopIteration
-            if self._closed:  # closed while waiting to reconnect
-                raise StopIteration
             error: BaseException | None = None
             if self._chunks is None:
                 try:
@@ -446,7 +493,9 @@ class LogStream(Iterator[LogEntry]):
                         self._pending.extend(self._parser.feed(chunk))
                         continue
                 self._release()
-            time.sleep(state.reconnect_delay(error))
+                if self._closed:  # the read failed because close() interrupted it
+                    raise StopIteration
+            self._wakeup.wait(state.reconnect_delay(error))
 
     def _open(self) -> None:
         request = self._http.build_request(**self._state.request())
@@ -462,6 +511,7 @@ class LogStream(Iterator[LogEntry]):
 
     def _release(self) -> None:
         self._chunks = None
+        self._pending.clear()
         self._held.close()
 
 

@@ -6,7 +6,8 @@ import gc
 import itertools
 import logging
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,7 +21,7 @@ from werkzeug import Request, Response
 from neurallog.async_client import AsyncNeuralLog
 from neurallog.client import NeuralLog
 from neurallog.exceptions import ApiError, AuthenticationError, NetworkError
-from neurallog.resources._streaming import Event, _EventParser
+from neurallog.resources._streaming import Event, LogStream, _EventParser
 
 from .conftest import close_client, entry, error_response, make_client
 from .sse_server import Connection, ScriptedServer, encode_event
@@ -306,6 +307,87 @@ def test_an_answer_that_is_not_an_event_stream_is_refused(
     )
     with pytest.raises(ApiError, match="instead of text/event-stream"):
         next(client.logs.stream())
+
+
+def _consume_in_thread(
+    stream: LogStream, got: list[str], failures: list[BaseException]
+) -> threading.Thread:
+    def consume() -> None:
+        try:
+            got.extend(log["id"] for log in stream)
+        except BaseException as error:  # reported by the test
+            failures.append(error)
+
+    consumer = threading.Thread(target=consume, daemon=True)
+    consumer.start()
+    return consumer
+
+
+def test_close_from_another_thread_ends_a_blocked_read(scripted: list[ScriptedServer]) -> None:
+    # The consumer thread is parked reading a connection that stays silent far longer than
+    # the test waits: only close() can end its loop.
+    server = _server(scripted, _endless)
+    client = make_client(server.endpoint)
+    stream = client.logs.stream(follow=True, heartbeat_timeout=600)
+    got: list[str] = []
+    failures: list[BaseException] = []
+    try:
+        consumer = _consume_in_thread(stream, got, failures)
+        _wait_until(lambda: len(got) == 2 and stream._busy)  # back in next(), reading
+        with pytest.raises(RuntimeError, match="already iterating"):
+            next(stream)  # the consumer is in its own next()
+        stream.close()
+        consumer.join(WAIT)
+        assert not consumer.is_alive()
+        assert failures == []
+        assert got == ["log-1", "log-2"]
+        assert server.connection(0).client_closed.wait(WAIT)
+        assert len(server.connections) == 1
+    finally:
+        stream.close()
+        close_client(client)
+
+
+def test_close_from_another_thread_ends_a_wait_to_reconnect(
+    scripted: list[ScriptedServer],
+) -> None:
+    def one_then_cut(conn: Connection) -> None:
+        conn.start()
+        conn.chunk(b"retry: 60000\n")  # the server asks for a minute before reconnecting
+        conn.event("log", entry(1), "cursor-1")
+        conn.close()
+
+    server = _server(scripted, one_then_cut)
+    waiting = threading.Event()
+    logger = logging.getLogger("neurallog.test.reconnect")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    handler = _Recorder(waiting, "NeuralLog: log stream interrupted")
+    logger.addHandler(handler)
+    client = make_client(server.endpoint, max_retry_delay=60.0, logger=logger)
+    stream = client.logs.stream(follow=True)
+    got: list[str] = []
+    failures: list[BaseException] = []
+    try:
+        consumer = _consume_in_thread(stream, got, failures)
+        assert waiting.wait(WAIT)  # the consumer is now in its delay
+        stream.close()
+        consumer.join(WAIT)  # a bound on waiting for the consumer, far below a minute
+        assert not consumer.is_alive()
+        assert failures == []
+        assert got == ["log-1"]
+        assert len(server.connections) == 1
+    finally:
+        stream.close()
+        logger.removeHandler(handler)
+        close_client(client)
+
+
+def _wait_until(predicate: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + WAIT
+    while not predicate():
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.01)
 
 
 # -- async ------------------------------------------------------------------------------------
