@@ -450,6 +450,9 @@ class Pipeline(RecordQueue):
             # On the worker thread (a callback flushing): waiting for itself would hang.
             return False
         with self._lock:
+            # Taken now: a flush on another thread that returns meanwhile moves the shared
+            # baseline past losses this flush must still report.
+            baseline = self._flush_baseline
             target = self._seq
             if target > self._flush_target:
                 self._flush_target = target
@@ -464,7 +467,7 @@ class Pipeline(RecordQueue):
                 if remaining <= 0:
                     break
                 self._settled.wait(remaining)
-            ok = self._settled_upto(target) and self._losses == self._flush_baseline
+            ok = self._settled_upto(target) and self._losses == baseline
             self._flush_baseline = self._losses
         return ok
 
@@ -484,6 +487,8 @@ class Pipeline(RecordQueue):
         with self._start_lock:
             if self._close_result is not None:
                 return self._close_result
+            with self._lock:
+                baseline = self._flush_baseline  # as in flush(): before anyone can move it
             deadline = self._deadline if self._deadline is not None else _monotonic()
             worker = self._worker
             if isinstance(worker, threading.Thread) and worker.is_alive():
@@ -504,7 +509,7 @@ class Pipeline(RecordQueue):
             self._report_shutdown(left)
             self._report_drops()
             with self._lock:
-                result = finished and self._losses == self._flush_baseline
+                result = finished and self._losses == baseline
                 self._flush_baseline = self._losses
             self._close_result = result
         if finished:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
 import pytest
 
-from .conftest import ClientFactory, Sink
+from .conftest import Captured, ClientFactory, Sink, wait_until
 
 
 def test_drop_oldest_is_the_default(sink: Sink, make_client: ClientFactory) -> None:
@@ -151,3 +152,31 @@ def test_backpressure_never_pauses_a_thread_running_an_event_loop(
         client.info(f"n{i}")
     client._pipeline._busy = False
     assert len(pauses) == 10
+
+
+def test_a_loss_seen_by_another_flush_still_fails_a_flush_that_waited_for_it(
+    sink: Sink, make_client: ClientFactory
+) -> None:
+    # Two threads flush at once (say two request handlers): each must report the records
+    # lost since the flush before it started, whichever of the two returns first.
+    release = threading.Event()
+
+    def hold(captured: Captured) -> None:
+        release.wait(10)  # bounded: "first" stays in flight until the test lets it go
+
+    sink.script = [hold]
+    client = make_client(max_queue_size=1, batch_size=1)
+    client.info("first")
+    assert sink.wait_for(lambda: len(sink.requests) == 1)
+    client.info("lost")
+    client.info("kept")  # the queue holds one record: "lost" makes room
+    assert client.stats.dropped["queue_full"] == 1
+    results: list[bool] = []
+    waiter = threading.Thread(target=lambda: results.append(client.flush(10)))
+    waiter.start()
+    assert wait_until(lambda: client._pipeline._flush_target == 3)  # it waits for all three
+    assert client.flush(0) is False  # another flush returns first and sees the loss
+    release.set()
+    waiter.join(10)
+    assert results == [False]  # "lost" was logged before this flush began
+    assert sorted(sink.messages) == ["first", "kept"]
