@@ -374,7 +374,14 @@ def test_dict_config_during_a_flush_does_not_deadlock(
     root.setLevel(logging.DEBUG)
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.DEBUG)
-    handler = NeuralLogHandler(**client_kwargs, level=logging.DEBUG, batch_size=1000)
+    # Nothing is sent before dictConfig runs, and a flush that waited under the lock would
+    # hold dictConfig far longer than the bounded join below.
+    handler = NeuralLogHandler(
+        **{**client_kwargs, "batch_interval": 3600},
+        level=logging.DEBUG,
+        batch_size=1000,
+        flush_timeout=WAIT * 3,
+    )
     root.addHandler(handler)
     for i in range(200):
         logging.getLogger("busy").info("record %d", i)
