@@ -506,12 +506,12 @@ class Pipeline(RecordQueue):
                     # lost now, and correct the count if it does finish.
                     self._written_off = in_flight = self._inflight
                 left = self._write_off_pending(in_flight)
-            self._report_shutdown(left)
-            self._report_drops()
-            with self._lock:
                 result = finished and self._losses == baseline
                 self._flush_baseline = self._losses
             self._close_result = result
+        # Outside _start_lock: on_drop and the logger's handlers may call close() again.
+        self._report_shutdown(left)
+        self._report_drops()
         if finished:
             self._core.close()
         return result
@@ -560,8 +560,11 @@ class Pipeline(RecordQueue):
         """Send what is pending within ``timeout`` (default ``shutdown_timeout``), then stop."""
         wait = self._opts.shutdown_timeout if timeout is None else max(0.0, float(timeout))
         self.begin_close(_monotonic() + wait)
-        if _state.internal and self._worker is threading.current_thread():
-            return False  # closing from a callback: the worker stops after this batch
+        if _state.internal:
+            # Called by delivery code (a callback on the worker, a before_send or a handler
+            # of the SDK's logger during an inline send): waiting for it would wait for
+            # itself. The delivery in progress stops by itself.
+            return False
         return self.finish_close()
 
     def _drain_inline(self, deadline: float, target: int) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -180,6 +181,15 @@ def sink(_threaded_server: HTTPServer) -> Iterator[Sink]:
     server.expect_request("/v1/logs", method="POST").respond_with_handler(state.handle)
     yield state
     server.clear()
+
+
+@pytest.fixture
+def blackhole() -> Iterator[str]:
+    """An endpoint that accepts connections and never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
 
 
 ClientFactory = Callable[..., NeuralLog]

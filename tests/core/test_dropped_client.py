@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import gc
-import socket
 import threading
 import weakref
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from neurallog import NeuralLog
 
@@ -26,15 +22,6 @@ def _worker_of(client: NeuralLog) -> threading.Thread:
 
 def _weak_pipeline(client: NeuralLog) -> weakref.ref[Any]:
     return weakref.ref(client._pipeline)
-
-
-@pytest.fixture
-def blackhole() -> Iterator[str]:
-    """An endpoint that accepts connections and never answers."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(64)
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
 
 
 def test_a_dropped_client_delivers_its_records_and_its_worker_exits(sink: Sink) -> None:

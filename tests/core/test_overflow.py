@@ -8,7 +8,11 @@ from typing import Any
 
 import pytest
 
-from .conftest import Captured, ClientFactory, Sink, wait_until
+from neurallog import NeuralLog
+
+from .conftest import API_KEY, Captured, ClientFactory, Sink, wait_until
+
+HANG_GUARD = 30  # seconds; only ever reached when the SDK is broken
 
 
 def test_drop_oldest_is_the_default(sink: Sink, make_client: ClientFactory) -> None:
@@ -180,3 +184,26 @@ def test_a_loss_seen_by_another_flush_still_fails_a_flush_that_waited_for_it(
     waiter.join(10)
     assert results == [False]  # "lost" was logged before this flush began
     assert sorted(sink.messages) == ["first", "kept"]
+
+
+def test_on_drop_may_close_the_client_while_it_closes(blackhole: str) -> None:
+    # close() reports what it could not send to on_drop, on the closing thread; a callback
+    # that closes the client on a loss (a common way to stop logging) must not hang it.
+    # Built by hand, not by make_client: a hung close() must not hang the teardown too.
+    reported: list[tuple[str, int]] = []
+    holder: list[NeuralLog] = []
+
+    def on_drop(reason: str, count: int, error: object) -> None:
+        reported.append((reason, count))
+        holder[0].close()
+
+    client = NeuralLog(api_key=API_KEY, endpoint=blackhole, on_drop=on_drop)
+    holder.append(client)
+    client.info("never answered")
+    results: list[bool] = []
+    closer = threading.Thread(target=lambda: results.append(client.close(timeout=0.2)))
+    closer.start()
+    closer.join(HANG_GUARD)
+    assert not closer.is_alive()
+    assert results == [False]
+    assert reported == [("shutdown", 1)]
