@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import re
 import uuid
@@ -31,6 +30,8 @@ log = logging.getLogger("neurallog_local")
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 _DRAIN_LIMIT = 64 * 1024 * 1024
+_ORJSON_MAX_DEPTH = 254  # the nesting orjson.dumps writes at most
+_NESTING_ROOM = 8
 _JSON = "application/json"
 
 
@@ -189,22 +190,33 @@ async def read_body(request: Request, limit: int) -> bytes:
     return body
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def parse_json(raw: bytes) -> Any:
-    """Parse a JSON body; 400 when it is not JSON."""
+    """Parse a JSON body; 400 when it is not JSON, or nests deeper than the server can
+    write back.
+
+    Only orjson reads bodies: what it reads (valid UTF-8 without lone surrogates, finite
+    numbers) can be stored and answered; text that only a laxer parser reads would fail
+    later, in SQLite or in a response. orjson reads up to 1024 levels of nesting but
+    writes only 254, and a body's values end up a few levels deeper in what is stored and
+    answered (envelopes, executions), so a body must fit within the write limit with
+    ``_NESTING_ROOM`` levels to spare.
+    """
     try:
-        return orjson.loads(raw)
+        body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        try:
-            # orjson refuses integers beyond 64 bits, which JSON allows.
-            return json.loads(raw, parse_constant=_reject_constant)
-        except (ValueError, RecursionError):
-            raise bad_request(
-                "the request body is not valid JSON", [issue("body", str(exc))]
-            ) from None
+        raise bad_request("the request body is not valid JSON", [issue("body", str(exc))]) from None
+    wrapped = body
+    for _ in range(_NESTING_ROOM):
+        wrapped = [wrapped]
+    try:
+        orjson.dumps(wrapped)
+    except orjson.JSONEncodeError:
+        limit = _ORJSON_MAX_DEPTH - _NESTING_ROOM
+        raise bad_request(
+            f"the request body nests more than {limit} levels deep",
+            [issue("body", f"nests more than {limit} levels deep")],
+        ) from None
+    return body
 
 
 class Pipeline:

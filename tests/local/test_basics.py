@@ -62,14 +62,52 @@ def test_unknown_path_and_method_use_the_envelope(client: httpx.Client) -> None:
     assert wrong.json()["error"]["code"] == "method_not_allowed"
 
 
+def nested(depth: int) -> bytes:
+    """JSON text of ``depth`` nested arrays."""
+    return b"[" * depth + b"]" * depth
+
+
+def rule_body(name: bytes = b'"x"', extra: bytes = b"[]") -> bytes:
+    """A rule's JSON, raw, with ``name`` and an extra condition parameter as given."""
+    condition = b'{"type": "log_level", "parameters": {"level": "ERROR", "x": %s}}' % extra
+    return b'{"name": %s, "condition": %s}' % (name, condition)
+
+
 @pytest.mark.parametrize(
     "content",
-    [b"{not json", b"", b"\xff\xfe", b'{"logs": [NaN]}', b"[1, 2"],
+    [
+        b"{not json",
+        b"",
+        b"\xff\xfe",
+        b'{"logs": [NaN]}',
+        b"[1, 2",
+        rule_body(name=b"1e400"),
+        # A lone surrogate is no text: it can be neither stored nor answered.
+        rule_body(name=b'"\\ud800"'),
+        # Deeper than the server can write back.
+        rule_body(extra=nested(252)),
+    ],
 )
 def test_unreadable_json_is_400(client: httpx.Client, content: bytes) -> None:
     response = client.post("/rules", content=content, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_request"
+
+
+def test_an_ingest_body_the_server_cannot_store_is_400_and_stores_nothing(
+    client: httpx.Client,
+) -> None:
+    for content in (
+        b'{"logs": [{"level": "INFO", "message": "a \\udfff"}, {"level": "INFO", "message": "b"}]}',
+        b'{"logs": [{"level": "INFO", "message": "m", "metadata": {"x": ' + nested(251) + b"}}]}",
+    ):
+        response = client.post(
+            "/logs", content=content, headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 400, response.text
+    listed = client.get("/logs")
+    assert listed.status_code == 200
+    assert listed.json()["data"] == []
 
 
 def test_wrong_content_type_is_400(client: httpx.Client) -> None:
