@@ -524,6 +524,22 @@ def merge_ingest_results(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]
     return merged
 
 
+_MAX_CURSOR = 128
+
+
+def check_last_event_id(value: object) -> str | None:
+    """``last_event_id``: a cursor a stream handed out, sent as the ``Last-Event-ID`` header."""
+    if value is None:
+        return None
+    cursor = _str("last_event_id", value)
+    if not (0 < len(cursor) <= _MAX_CURSOR and cursor.isascii() and cursor.isprintable()):
+        raise ValueError(
+            "last_event_id must be a cursor a stream handed out (stream.last_event_id): "
+            f"1 to {_MAX_CURSOR} printable ASCII characters; got {cursor!r}"
+        )
+    return cursor
+
+
 def stream_request(
     *,
     query: object,

@@ -35,13 +35,11 @@ def _tail_state(
     heartbeat_timeout: float,
 ) -> _TailState:
     build = _build.stream_request(query=query, filter=filter, follow=follow, history=history)
-    if last_event_id is not None:
-        _build.require_id("last_event_id", last_event_id)
     return _TailState(
         build,
         client._core.options,
         heartbeat_timeout=check_heartbeat_timeout(heartbeat_timeout),
-        last_event_id=last_event_id,
+        last_event_id=_build.check_last_event_id(last_event_id),
     )
 
 

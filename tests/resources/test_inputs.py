@@ -254,3 +254,8 @@ def test_errors_are_raised_before_any_request(client: NeuralLog) -> None:
         client.logs.stream(heartbeat_timeout=0)
     with pytest.raises(ValueError, match="history must be from 0 to 1000"):
         client.logs.stream(history=5000)
+    for cursor in ("", "a\nb", "caf\u00e9", "c" * 129):
+        with pytest.raises(ValueError, match="last_event_id must be a cursor"):
+            client.logs.stream(last_event_id=cursor)
+    with pytest.raises(TypeError, match="last_event_id must be a string"):
+        client.logs.stream(last_event_id=7)  # type: ignore[arg-type]
