@@ -224,6 +224,12 @@ class NeuralLogASGIMiddleware:
             state.finish()
 
     async def aclose(self) -> None:
-        """Close the client if this middleware created it."""
+        """Close the client if this middleware created it.
+
+        Closing delivers what is pending, which can take up to the client's
+        ``shutdown_timeout``: it runs in a worker thread, not on the event loop.
+        """
         if self._owns_client:
-            self.client.close()
+            import anyio.to_thread
+
+            await anyio.to_thread.run_sync(self.client.close)

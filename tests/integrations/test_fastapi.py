@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -353,6 +354,29 @@ async def test_middleware_options_and_app_argument(
     await neurallog.info("after")
     await neurallog.flush()
     assert [e["message"] for e in collector.wait_count(api_key, 1)] == ["after"]
+
+
+async def test_aclose_delivers_off_the_event_loop(
+    collector: Collector, api_key: str, client_kwargs: dict[str, Any]
+) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("not called")
+
+    middleware = NeuralLogASGIMiddleware(app, **{**client_kwargs, "batch_interval": 3600})
+    middleware.client.info("pending at close")
+    loop_thread = threading.get_ident()
+    closed_on: list[int] = []
+    close = middleware.client.close
+
+    def recording_close(timeout: float | None = None) -> bool:
+        closed_on.append(threading.get_ident())
+        return close(timeout)
+
+    middleware.client.close = recording_close  # type: ignore[method-assign]
+    await middleware.aclose()
+    assert len(closed_on) == 1
+    assert closed_on[0] != loop_thread  # not on the event loop's thread
+    assert collector.wait_message(api_key, "pending at close")
 
 
 def test_route_template_matches_mounts_and_misses() -> None:
