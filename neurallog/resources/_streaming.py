@@ -108,6 +108,8 @@ class _EventParser:
         self._fields = False
 
     def feed(self, chunk: bytes) -> list[Event]:
+        if not chunk:  # nothing to read, and a pending CR must still meet its LF
+            return []
         if self._skip_lf:
             # The previous chunk ended with CR: a LF here belongs to the same line end.
             self._skip_lf = False

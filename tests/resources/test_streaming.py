@@ -789,3 +789,7 @@ def test_the_parser_follows_the_event_stream_format() -> None:
 def test_the_parser_does_not_care_where_chunks_end(cuts: set[int]) -> None:
     bounds = [0, *sorted(cuts), len(_BODY)]
     assert _parse([_BODY[a:b] for a, b in itertools.pairwise(bounds)]) == _EVENTS
+
+
+def test_an_empty_chunk_between_cr_and_lf_keeps_them_one_line_end() -> None:
+    assert _parse([b"data: x\r", b"", b"\ndata: y\n\n"]) == [Event("", "x\ny", "", None)]
