@@ -90,10 +90,12 @@ def equal(actual: Any, expected: Any) -> bool:
 def compare(name: str, actual: Any, expected: Any) -> int | None:
     """-1, 0 or 1 comparing ``actual`` to ``expected``; ``None`` when they do not compare."""
     if name == "level":
-        if actual in SEVERITY and expected in SEVERITY:
-            diff = SEVERITY[actual] - SEVERITY[expected]
-            return (diff > 0) - (diff < 0)
-        return None
+        # A rule's value may be any JSON, and `in` on a list or an object would raise.
+        left = SEVERITY.get(actual) if isinstance(actual, str) else None
+        right = SEVERITY.get(expected) if isinstance(expected, str) else None
+        if left is None or right is None:
+            return None
+        return (left > right) - (left < right)
     left, right = _number(actual), _number(expected)
     if left is not None and right is not None:
         return (left > right) - (left < right)
@@ -159,8 +161,8 @@ class Match:
                 return isinstance(self.value, str) and self.value in actual
             if isinstance(actual, list):
                 return any(equal(item, self.value) for item in actual)
-            if isinstance(actual, Mapping):
-                return self.value in actual
+            if isinstance(actual, Mapping):  # has the key (keys are strings)
+                return isinstance(self.value, str) and self.value in actual
             return False
         order = compare(self.field, actual, self.value)
         if order is None:

@@ -353,6 +353,20 @@ def test_invalid_action_parameters_are_422(
             {"level": "DEBUG"},
             True,
         ),
+        # A value of any JSON type is a value that does not match, never an error.
+        (
+            {
+                "type": "match",
+                "parameters": {"field": "metadata.x", "operator": "contains", "value": [1]},
+            },
+            {"metadata": {"x": {"a": 1}}},
+            False,
+        ),
+        (
+            {"type": "match", "parameters": {"field": "level", "operator": "gt", "value": ["x"]}},
+            {"level": "ERROR"},
+            False,
+        ),
     ],
 )
 def test_conditions(
@@ -362,6 +376,16 @@ def test_conditions(
     response = client.post(f"/rules/{rule['id']}/test", json={"sample_data": sample})
     assert response.status_code == 200, response.text
     assert response.json()["data"] == {"matched": matched, "actions": []}
+
+
+def test_a_rule_that_cannot_match_leaves_the_others_firing(client: httpx.Client) -> None:
+    action = create_action(client)
+    odd = {"type": "match", "parameters": {"field": "level", "operator": "lt", "value": {}}}
+    create_rule(client, odd, name="odd")
+    rule = create_rule(client, level("ERROR"), actions=[{"action_id": action["id"]}])
+    ingest(client, entry("boom", "ERROR"))
+    (fired,) = wait_for_executions(client, action["id"], 1)
+    assert (fired["status"], fired["rule_id"]) == ("succeeded", rule["id"])
 
 
 def test_dry_run_renders_parameters_and_records_nothing(client: httpx.Client) -> None:
