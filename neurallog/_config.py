@@ -206,8 +206,15 @@ def _log_level(value: object) -> int:
 
 
 def _transport_option(value: object) -> TransportOption:
-    if isinstance(value, httpx.BaseTransport | httpx.AsyncBaseTransport):
+    if isinstance(value, httpx.BaseTransport):
+        # One that is also an AsyncBaseTransport serves the async API calls as well.
         return value
+    if isinstance(value, httpx.AsyncBaseTransport):
+        raise ConfigurationError(
+            "transport must be an httpx.BaseTransport instance, got an async-only "
+            f"{type(value).__name__}: logs are delivered by a background thread with a "
+            "synchronous client, for AsyncNeuralLog too"
+        )
     if value == "httpx":
         return "httpx"
     if value == "requests":

@@ -34,7 +34,7 @@ import httpx
 from neurallog._config import ClientOptions, validate_secret
 from neurallog._errors import error_for_response, error_for_transport, parse_retry_after
 from neurallog._version import __version__
-from neurallog.exceptions import ConfigurationError, NetworkError
+from neurallog.exceptions import NetworkError
 
 USER_AGENT: Final = (
     f"neurallog-python/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
@@ -405,11 +405,6 @@ def _sync_inner_transport(
         from neurallog._requests_transport import RequestsTransport
 
         return RequestsTransport(verify=verify)
-    if isinstance(transport, httpx.AsyncBaseTransport):
-        raise ConfigurationError(
-            "an httpx.AsyncBaseTransport was given to a synchronous client; "
-            "pass an httpx.BaseTransport (or use AsyncNeuralLog)"
-        )
     return httpx.HTTPTransport(verify=verify)
 
 

@@ -123,6 +123,7 @@ def test_missing_endpoint_names_what_to_set() -> None:
         ({"retries": 1.5}, "retries"),
         ({"max_retry_delay": -1}, "max_retry_delay"),
         ({"transport": "urllib"}, "transport"),
+        ({"transport": httpx.AsyncHTTPTransport()}, "httpx.BaseTransport"),
         ({"log_level": "LOUD"}, "log_level"),
         ({"logger": "neurallog"}, "logger"),
         ({"batch_size": 0}, "batch_size"),
