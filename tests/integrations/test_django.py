@@ -212,6 +212,27 @@ def test_unknown_settings_keys_are_improperly_configured() -> None:
         parse_settings(["API_KEY"])
 
 
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("CAPTURE_DJANGO_LOGS", "VERBOSE"),
+        ("CAPTURE_DJANGO_LOGS", "false"),
+        ("REQUEST_LOGGING", "yes"),
+        ("CAPTURE_EXCEPTIONS", 0),
+    ],
+)
+def test_invalid_integration_options_are_improperly_configured(key: str, value: object) -> None:
+    # Not a ValueError from logging when Django starts, nor a string that is merely truthy.
+    with pytest.raises(ImproperlyConfigured, match=f"NEURALLOG\\['{key}'\\] must be True"):
+        parse_settings({key: value})
+
+
+def test_capture_django_logs_takes_a_level_in_any_case() -> None:
+    assert parse_settings({"CAPTURE_DJANGO_LOGS": "warning"})[1].capture_django_logs == "WARNING"
+    assert parse_settings({"CAPTURE_DJANGO_LOGS": 30})[1].capture_django_logs == 30
+    assert parse_settings({"CAPTURE_DJANGO_LOGS": True})[1].capture_django_logs is True
+
+
 @pytest.mark.slow
 def test_gunicorn_two_workers(
     collector: Collector, api_key: str, start_server: Callable[..., ServerProcess]

@@ -76,7 +76,7 @@ def parse_settings(raw: object) -> tuple[dict[str, Any], IntegrationOptions]:
     for key, value in raw.items():
         upper = str(key).upper()
         if upper in _OWN_DEFAULTS:
-            own[upper.lower()] = value
+            own[upper.lower()] = _own_option(upper, value)
             continue
         name = _ALIASES.get(upper, upper.lower())
         if name not in parameters:
@@ -92,6 +92,22 @@ def parse_settings(raw: object) -> tuple[dict[str, Any], IntegrationOptions]:
             f"valid keys are {', '.join(valid)}"
         )
     return client_kwargs, IntegrationOptions(**own)
+
+
+def _own_option(key: str, value: object) -> Any:
+    """Check one of the integration's own keys (a typo must not fail later, or silently)."""
+    if isinstance(value, bool):
+        return value
+    if key == "CAPTURE_DJANGO_LOGS":
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and value.upper() in logging.getLevelNamesMapping():
+            return value.upper()
+        raise ImproperlyConfigured(
+            f"settings.{SETTING}['{key}'] must be True, False or a logging level such as "
+            f"'WARNING', got {value!r}"
+        )
+    raise ImproperlyConfigured(f"settings.{SETTING}['{key}'] must be True or False, got {value!r}")
 
 
 class NeuralLogConfig(AppConfig):
@@ -152,10 +168,7 @@ def _capture_django_logs(client: NeuralLog, level: bool | int | str) -> None:
     for handler in logger.handlers:
         if isinstance(handler, NeuralLogHandler) and handler.client is client:
             return
-    handler_level = None if level is True else level
-    if isinstance(handler_level, str):
-        handler_level = handler_level.upper()
-    logger.addHandler(NeuralLogHandler(client, level=handler_level))
+    logger.addHandler(NeuralLogHandler(client, level=None if level is True else level))
 
 
 def _on_request_exception(sender: object, request: HttpRequest | None = None, **_: Any) -> None:
