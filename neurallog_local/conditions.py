@@ -91,11 +91,11 @@ def compare(name: str, actual: Any, expected: Any) -> int | None:
     """-1, 0 or 1 comparing ``actual`` to ``expected``; ``None`` when they do not compare."""
     if name == "level":
         # A rule's value may be any JSON, and `in` on a list or an object would raise.
-        left = SEVERITY.get(actual) if isinstance(actual, str) else None
-        right = SEVERITY.get(expected) if isinstance(expected, str) else None
-        if left is None or right is None:
+        rank = SEVERITY.get(actual) if isinstance(actual, str) else None
+        bound = SEVERITY.get(expected) if isinstance(expected, str) else None
+        if rank is None or bound is None:
             return None
-        return (left > right) - (left < right)
+        return (rank > bound) - (rank < bound)
     left, right = _number(actual), _number(expected)
     if left is not None and right is not None:
         return (left > right) - (left < right)
