@@ -290,10 +290,14 @@ def time_bounds(
 
 
 def _normalize_levels(value: object) -> object:
-    if isinstance(value, str):
+    # A level, a list of levels ("any of"), or operators over them ({"gte": "warning"});
+    # anything else (None, exists' True/False) is the server's to judge.
+    if isinstance(value, Mapping):
+        return {op: _normalize_levels(operand) for op, operand in value.items()}
+    if isinstance(value, list | tuple):
+        return [_normalize_levels(item) for item in value]
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         return level_name(value)
-    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-        return [level_name(v) for v in value]
     return value
 
 

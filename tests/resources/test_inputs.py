@@ -105,6 +105,18 @@ def test_filter_is_compact_json_and_levels_are_normalized() -> None:
     assert orjson.loads(str(_build.filter_json({"level": "warning"}))) == {"level": "WARN"}
 
 
+def test_filter_levels_are_normalized_inside_operators_too() -> None:
+    text = _build.filter_json({"level": {"gte": "warning", "in": ["error", 50], "ne": None}})
+    assert orjson.loads(str(text)) == {
+        "level": {"gte": "WARN", "in": ["ERROR", "FATAL"], "ne": None}
+    }
+    assert orjson.loads(str(_build.filter_json({"level": {"exists": True}}))) == {
+        "level": {"exists": True}
+    }
+    with pytest.raises(ValueError, match=r"filter\['level'\].*unknown log level"):
+        _build.filter_json({"level": {"gte": "WARNNG"}})
+
+
 def test_filter_operators_and_datetimes_pass_through() -> None:
     since = datetime(2024, 1, 1, tzinfo=UTC)
     text = _build.filter_json({"metadata.duration_ms": {"gt": 100}, "timestamp": {"gte": since}})
