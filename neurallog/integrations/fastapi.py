@@ -39,6 +39,7 @@ except ImportError as _exc:  # pragma: no cover - depends on the environment
 
 from neurallog.async_client import AsyncNeuralLog
 from neurallog.client import NeuralLog
+from neurallog.integrations._common import sync_client_of
 from neurallog.integrations.asgi import ASGIApp, NeuralLogASGIMiddleware
 
 if TYPE_CHECKING:
@@ -54,7 +55,8 @@ class NeuralLogFastAPI:
 
     Args:
         client: An existing :class:`~neurallog.async_client.AsyncNeuralLog` (or a
-            :class:`~neurallog.NeuralLog`, wrapped without a second pipeline).
+            :class:`~neurallog.NeuralLog` or another integration object such as
+            ``NeuralLogFlask``, wrapped without a second pipeline).
         app: Optionally, the application: the middleware is added to it.
         request_logging: One record per request (``"GET /path 200"`` with
             ``metadata["response"] = {"status", "duration_ms"}``; INFO, WARN for 4xx, ERROR
@@ -71,7 +73,7 @@ class NeuralLogFastAPI:
 
     def __init__(
         self,
-        client: AsyncNeuralLog | NeuralLog | None = None,
+        client: Any = None,
         *,
         app: Any = None,
         request_logging: bool = False,
@@ -90,14 +92,17 @@ class NeuralLogFastAPI:
         elif isinstance(client, AsyncNeuralLog):
             self.client = client
             self._owns_client = False
-        elif isinstance(client, NeuralLog):
-            self.client = AsyncNeuralLog.from_client(client)
-            self._owns_client = False
         else:
-            raise TypeError(
-                "NeuralLogFastAPI: client must be an AsyncNeuralLog or NeuralLog, "
-                f"got {type(client).__name__}"
-            )
+            # A NeuralLog, or another integration object (NeuralLogFlask, ...): share its
+            # pipeline.
+            sync = sync_client_of(client)
+            if sync is None:
+                raise TypeError(
+                    "NeuralLogFastAPI: client must be an AsyncNeuralLog or NeuralLog, "
+                    f"got {type(client).__name__}"
+                )
+            self.client = AsyncNeuralLog.from_client(sync)
+            self._owns_client = False
         self.request_logging = request_logging
         self.capture_exceptions = capture_exceptions
         if app is not None:

@@ -333,6 +333,15 @@ async def test_a_neurallog_passed_in_is_shared_and_not_closed(
 ) -> None:
     neurallog = NeuralLogFastAPI(client)
     assert neurallog.sync_client is client  # one pipeline for sync and async code
+    # Another integration object shares its client too (a Flask app mounted in FastAPI).
+    from flask import Flask
+
+    from neurallog.integrations.flask import NeuralLogFlask
+
+    assert NeuralLogFastAPI(NeuralLogFlask(Flask("mounted"), client)).sync_client is client
+    assert NeuralLogFastAPI(neurallog).sync_client is client
+    with pytest.raises(TypeError, match="AsyncNeuralLog or NeuralLog"):
+        NeuralLogFastAPI(object())
     await neurallog.info("from the integration")
     assert await neurallog.close()  # not owned: flushed, still open
     client.info("client still open")
