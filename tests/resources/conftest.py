@@ -1,16 +1,24 @@
-"""Fixtures of the resource tests: clients pointed at pytest-httpserver, anyio's backend."""
+"""Fixtures of the resource tests: clients pointed at pytest-httpserver, anyio's backend,
+and a bound on every live tail."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from types import TracebackType
 from typing import Any
 
+import anyio
 import orjson
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from neurallog.client import NeuralLog
+from neurallog.resources import AsyncLogsModule, AsyncLogStream, LogsModule, LogStream
+from neurallog.types import LogEntry
 
 API_KEY = "test-key"
 
@@ -84,3 +92,85 @@ def entry(n: int, **fields: Any) -> dict[str, Any]:
     }
     base.update(fields)
     return base
+
+
+STREAM_WAIT = 20.0
+"""Seconds a live tail opened under ``bounded_streams`` may wait for its entries."""
+
+
+class _DeadlineStream:
+    """An async stream whose every step fails with ``TimeoutError`` past ``deadline``."""
+
+    def __init__(self, stream: AsyncLogStream, deadline: float) -> None:
+        self._stream = stream
+        self._deadline = deadline
+
+    @property
+    def last_event_id(self) -> str | None:
+        return self._stream.last_event_id
+
+    def __aiter__(self) -> _DeadlineStream:
+        return self
+
+    async def __anext__(self) -> LogEntry:
+        with anyio.fail_after(max(self._deadline - time.monotonic(), 0.0)):
+            return await self._stream.__anext__()
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    async def __aenter__(self) -> _DeadlineStream:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._stream.aclose()
+
+
+@pytest.fixture
+def bounded_streams(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every live tail opened during the test gives up ``STREAM_WAIT`` seconds after it was
+    made: a sync stream is closed from a timer thread (its loop ends), an async one raises
+    ``TimeoutError``. A ``follow=True`` loop whose entries never come then fails the test
+    instead of hanging it."""
+    timers: list[threading.Timer] = []
+    expired: list[str] = []
+
+    def sync(original: Callable[..., LogStream]) -> Callable[..., LogStream]:
+        def stream(self: LogsModule, *args: Any, **kwargs: Any) -> LogStream:
+            made = original(self, *args, **kwargs)
+            ref = weakref.ref(made)  # a dropped stream still closes as it is dropped
+
+            def expire() -> None:
+                alive = ref()
+                if alive is not None:
+                    expired.append(f"stream{args or ''}{kwargs or ''}")
+                    alive.close()
+
+            timer = threading.Timer(STREAM_WAIT, expire)
+            timer.daemon = True
+            timer.start()
+            timers.append(timer)
+            return made
+
+        return stream
+
+    def asynchronous(original: Callable[..., AsyncLogStream]) -> Callable[..., _DeadlineStream]:
+        def stream(self: Any, *args: Any, **kwargs: Any) -> _DeadlineStream:
+            made = original(self, *args, **kwargs)
+            return _DeadlineStream(made, time.monotonic() + STREAM_WAIT)
+
+        return stream
+
+    monkeypatch.setattr(LogsModule, "stream", sync(LogsModule.stream))
+    monkeypatch.setattr(LogsModule, "astream", asynchronous(LogsModule.astream))
+    monkeypatch.setattr(AsyncLogsModule, "stream", asynchronous(AsyncLogsModule.stream))
+    monkeypatch.setattr(AsyncLogsModule, "astream", asynchronous(AsyncLogsModule.astream))
+    yield
+    for timer in timers:
+        timer.cancel()
+    assert expired == [], f"still waiting for entries after {STREAM_WAIT} s: {expired}"

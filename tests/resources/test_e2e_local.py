@@ -33,7 +33,8 @@ from neurallog.exceptions import AuthenticationError, NotFoundError, ValidationE
 
 from .test_stream_cleanup import PRELUDE as QUIET_PRELUDE
 
-pytestmark = pytest.mark.slow
+# bounded_streams: a follow=True loop whose entries never come fails instead of hanging.
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("bounded_streams")]
 
 WAIT = 15.0  # upper bound of every wait for an event; never a timing assertion
 

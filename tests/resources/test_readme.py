@@ -34,6 +34,7 @@ def _blocks(section: str) -> list[str]:
 
 
 @pytest.mark.parametrize("section", SECTIONS)
+@pytest.mark.usefixtures("bounded_streams")  # the Live tail example loops until a FATAL entry
 def test_readme_examples_run(
     section: str,
     neurallog_local: Any,
