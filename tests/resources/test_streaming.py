@@ -192,7 +192,7 @@ def test_silence_longer_than_heartbeat_timeout_reconnects(
     server = _server(scripted, silent, healthy)
     client = make_client(server.endpoint)
     try:
-        entries = list(client.logs.stream(follow=True, heartbeat_timeout=0.3))
+        entries = list(client.logs.stream(follow=True, heartbeat_timeout=1.0))
     finally:
         close_client(client)
     assert [e["id"] for e in entries] == ["log-1", "log-2"]
@@ -200,14 +200,13 @@ def test_silence_longer_than_heartbeat_timeout_reconnects(
 
 
 def test_heartbeats_keep_a_quiet_stream_alive(scripted: list[ScriptedServer]) -> None:
-    release = threading.Event()
-
     def quiet(conn: Connection) -> None:
         conn.start()
         conn.event("log", entry(1), "cursor-1")
-        # Heartbeats well inside the timeout, for longer than the timeout in total.
-        for _ in range(6):
-            release.wait(0.1)
+        # Heartbeats ten times as often as the timeout, for longer than the timeout in
+        # total: a stall of the test machine would have to last a whole second to matter.
+        for _ in range(12):
+            time.sleep(0.1)
             conn.event("heartbeat", {"timestamp": "2024-01-01T00:00:00Z"})
         conn.event("log", entry(2), "cursor-2")
         conn.event("end", {"count": 2})
@@ -216,7 +215,7 @@ def test_heartbeats_keep_a_quiet_stream_alive(scripted: list[ScriptedServer]) ->
     server = _server(scripted, quiet)
     client = make_client(server.endpoint)
     try:
-        entries = list(client.logs.stream(follow=False, heartbeat_timeout=0.4))
+        entries = list(client.logs.stream(follow=False, heartbeat_timeout=1.0))
     finally:
         close_client(client)
     assert [e["id"] for e in entries] == ["log-1", "log-2"]
