@@ -14,7 +14,7 @@ import contextlib
 import os
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextvars import Token
 from typing import TYPE_CHECKING, Any, Final
 
@@ -180,18 +180,12 @@ class ScopedIterator:
     and ``close()`` finishes the request (writing the request log record).
     """
 
-    __slots__ = ("_iterable", "_iterator", "_on_close", "_state")
+    __slots__ = ("_iterable", "_iterator", "_state")
 
-    def __init__(
-        self,
-        iterable: Iterable[Any],
-        state: RequestState,
-        on_close: Callable[[], None] | None = None,
-    ) -> None:
+    def __init__(self, iterable: Iterable[Any], state: RequestState) -> None:
         self._iterable = iterable
         self._iterator: Iterator[Any] | None = None
         self._state = state
-        self._on_close = on_close
 
     def __iter__(self) -> ScopedIterator:
         return self
@@ -223,8 +217,6 @@ class ScopedIterator:
         finally:
             state.unbind(token)
             state.finish()
-            if self._on_close is not None:
-                self._on_close()
 
 
 class AsyncScopedIterator:
