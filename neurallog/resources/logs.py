@@ -147,9 +147,10 @@ class LogsModule(SyncResource):
         The connection opens on the first iteration (not here), so the history is the
         newest matches at that moment. With ``follow=True`` (the default) the iterator never
         ends on its own; a dropped connection is resumed where it stopped, and silence
-        longer than ``heartbeat_timeout`` seconds counts as a drop. With ``follow=False`` it
-        ends after the history. Leaving the loop early closes the connection once the
-        stream is dropped; a ``with`` block, or ``close()``, closes it at once::
+        longer than ``heartbeat_timeout`` seconds counts as a drop (keep it above the
+        server's 15 s heartbeat interval). With ``follow=False`` it ends after the history.
+        Leaving the loop early closes the connection once the stream is dropped; a ``with``
+        block, or ``close()`` (from any thread), closes it at once::
 
             for log in client.logs.stream(query="error", follow=True):
                 print(log["timestamp"], log["level"], log["message"])
