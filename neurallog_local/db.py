@@ -109,7 +109,7 @@ class Database:
         self._lock = threading.RLock()
         self._writer = self._connect(cache_kib=65536)
         self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
+        self._readers: dict[threading.Thread, sqlite3.Connection] = {}
         self._readers_lock = threading.Lock()
         self._closed = False
         self._checkpointer: threading.Thread | None = None
@@ -180,7 +180,12 @@ class Database:
             conn = self._connect()
             self._local.conn = conn
             with self._readers_lock:
-                self._readers.append(conn)
+                # Worker threads come and go (anyio retires those idle for 10 s): the
+                # connections of ended threads are closed here, or every burst of
+                # requests after a quiet spell would leave a few open for good.
+                for thread in [t for t in self._readers if not t.is_alive()]:
+                    self._readers.pop(thread).close()
+                self._readers[threading.current_thread()] = conn
         yield conn
 
     def _checkpoint_loop(self) -> None:
@@ -202,7 +207,7 @@ class Database:
         if self._checkpointer is not None:
             self._checkpointer.join()
         with self._readers_lock:
-            for conn in self._readers:
+            for conn in self._readers.values():
                 conn.close()
             self._readers.clear()
         with self._lock:
