@@ -56,7 +56,7 @@ from neurallog_api.types import UNSET, Unset
 
 from neurallog._levels import level_name
 from neurallog.resources import _parse
-from neurallog.types import NOT_GIVEN, NotGiven
+from neurallog.types import NotGiven
 
 T = TypeVar("T")
 
@@ -769,6 +769,3 @@ def list_executions_call(
         limit=check_limit(limit),
     )
     return ListCall(at=lambda o: at(offset=o), offset=check_offset(offset))
-
-
-__all__ = ["NOT_GIVEN", "Call", "ListCall"]
