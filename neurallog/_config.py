@@ -7,6 +7,7 @@ import ipaddress
 import logging
 import math
 import os
+import ssl
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, Literal
 
@@ -21,6 +22,7 @@ ENV_TOKEN: Final = "NEURALLOG_TOKEN"  # noqa: S105 - a variable name, not a secr
 ENV_ENDPOINT: Final = "NEURALLOG_ENDPOINT"
 
 TransportOption = str | httpx.BaseTransport | httpx.AsyncBaseTransport
+VerifyOption = ssl.SSLContext | bool | str
 
 
 @attrs.frozen(kw_only=True)
@@ -32,6 +34,7 @@ class ClientOptions:
     retries: int
     max_retry_delay: float
     transport: TransportOption = attrs.field(repr=False)
+    verify: VerifyOption = attrs.field(repr=False)
     log_level: int
     logger: logging.Logger = attrs.field(repr=False)
     batch_size: int
@@ -51,6 +54,7 @@ def resolve_options(
     batch_size: int,
     batch_interval: float,
     auto_flush: bool,
+    verify: object = True,
 ) -> ClientOptions:
     """Validate constructor arguments, falling back to ``NEURALLOG_ENDPOINT``."""
     if logger is not None and not isinstance(logger, logging.Logger):
@@ -58,12 +62,15 @@ def resolve_options(
             f"logger must be a logging.Logger (or None for 'neurallog'), got {logger!r}"
         )
     sdk_logger = logger if logger is not None else logging.getLogger("neurallog")
+    url = normalize_endpoint(endpoint or os.environ.get(ENV_ENDPOINT) or None, sdk_logger)
+    transport_option = _transport_option(transport)
     return ClientOptions(
-        endpoint=normalize_endpoint(endpoint or os.environ.get(ENV_ENDPOINT) or None, sdk_logger),
+        endpoint=url,
         timeout=_positive_number("timeout", timeout),
         retries=_non_negative_int("retries", retries),
         max_retry_delay=_non_negative_number("max_retry_delay", max_retry_delay),
-        transport=_transport_option(transport),
+        transport=transport_option,
+        verify=_verify_option(verify, url, transport_option, sdk_logger),
         log_level=_log_level(log_level),
         logger=sdk_logger,
         batch_size=_batch_size(batch_size),
@@ -229,6 +236,40 @@ def _transport_option(value: object) -> TransportOption:
         f"transport must be 'httpx' (the default), 'requests', or an httpx transport "
         f"instance, got {value!r}"
     )
+
+
+def _verify_option(
+    value: object, endpoint: str, transport: TransportOption, logger: logging.Logger
+) -> VerifyOption:
+    """Validate ``verify=``; warn when it turns certificate checks off for a remote host."""
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if isinstance(value, ssl.SSLContext):
+        if transport == "requests":
+            raise ConfigurationError(
+                "verify: transport='requests' cannot use an ssl.SSLContext; pass the path of "
+                "a CA bundle instead (or use transport='httpx')"
+            )
+        off = value.verify_mode == ssl.CERT_NONE
+    elif isinstance(value, bool):
+        off = not value
+    elif isinstance(value, str) and value:
+        if not os.path.exists(value):
+            raise ConfigurationError(f"verify: no CA bundle file or directory at {value!r}")
+        off = False
+    else:
+        raise ConfigurationError(
+            "verify must be True, False, the path of a CA bundle (file or directory) or an "
+            f"ssl.SSLContext, got {value!r}"
+        )
+    url = httpx.URL(endpoint)
+    if off and url.scheme == "https" and not _is_loopback(url.host):
+        logger.warning(
+            "NeuralLog: TLS certificate verification is off for %s: anyone on the network "
+            "path can read the credential and the logs",
+            url.host,
+        )
+    return value
 
 
 # -- the logging pipeline ------------------------------------------------------------------

@@ -19,8 +19,8 @@ from neurallog._http import (
     Credentials,
     build_async_client,
     build_sync_client,
-    make_ssl_context,
     prime,
+    tls_context,
 )
 
 if TYPE_CHECKING:
@@ -60,11 +60,12 @@ class ClientCore:
             batch_size=batch_size,
             batch_interval=batch_interval,
             auto_flush=auto_flush,
+            verify=verify,
         )
         kind, secret = resolve_credentials(api_key, token)
         self.credentials = Credentials(kind, secret)
-        # One TLS context (CA bundle loaded once per process) for every client built here.
-        self._verify: ssl.SSLContext | bool | str = make_ssl_context() if verify is True else verify
+        # Loaded now, so a bad CA bundle fails here rather than on the first send.
+        self._verify = tls_context(self.options.verify)
         # The HTTP clients are built lazily, on the delivery thread for the first send: what
         # they import must be imported here first (see _http.prime: fork safety).
         prime(self.options.transport)

@@ -19,6 +19,7 @@ Per-request behaviour can be tuned through httpx request extensions: ``"neurallo
 
 from __future__ import annotations
 
+import os
 import platform
 import random
 import ssl
@@ -26,7 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Generator
-from typing import Final
+from typing import Final, cast
 
 import attrs
 import httpx
@@ -34,7 +35,7 @@ import httpx
 from neurallog._config import ClientOptions, validate_secret
 from neurallog._errors import error_for_response, error_for_transport, parse_retry_after
 from neurallog._version import __version__
-from neurallog.exceptions import NetworkError
+from neurallog.exceptions import ConfigurationError, NetworkError
 
 USER_AGENT: Final = (
     f"neurallog-python/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
@@ -333,6 +334,26 @@ def make_ssl_context() -> ssl.SSLContext:
     return context
 
 
+def tls_context(verify: ssl.SSLContext | bool | str) -> ssl.SSLContext | bool:
+    """What the SDK's httpx transports verify with, for a validated ``verify=`` value.
+
+    A CA bundle path is loaded here (httpx deprecates being given the path), once per client.
+    """
+    if verify is True:
+        return make_ssl_context()
+    if isinstance(verify, str):
+        directory = os.path.isdir(verify)
+        try:
+            return ssl.create_default_context(
+                cafile=None if directory else verify, capath=verify if directory else None
+            )
+        except (OSError, ssl.SSLError) as error:
+            raise ConfigurationError(
+                f"verify: cannot load the CA bundle at {verify!r}: {error}"
+            ) from None
+    return verify
+
+
 def prime(transport: object) -> None:
     """Import now, on the calling thread, what the first request would import lazily.
 
@@ -360,9 +381,12 @@ def build_sync_client(
     options: ClientOptions,
     credentials: Credentials,
     *,
-    verify: ssl.SSLContext | bool | str = True,
+    verify: ssl.SSLContext | bool = True,
 ) -> httpx.Client:
-    """The configured httpx client for synchronous calls and background delivery."""
+    """The configured httpx client for synchronous calls and background delivery.
+
+    ``verify`` is for httpx (see :func:`tls_context`); requests gets ``options.verify``.
+    """
     inner = _sync_inner_transport(options, verify)
     return httpx.Client(
         base_url=options.endpoint + "/",
@@ -378,7 +402,7 @@ def build_async_client(
     options: ClientOptions,
     credentials: Credentials,
     *,
-    verify: ssl.SSLContext | bool | str = True,
+    verify: ssl.SSLContext | bool = True,
 ) -> httpx.AsyncClient:
     """The configured httpx client for asynchronous calls."""
     if isinstance(options.transport, httpx.AsyncBaseTransport):
@@ -396,7 +420,7 @@ def build_async_client(
 
 
 def _sync_inner_transport(
-    options: ClientOptions, verify: ssl.SSLContext | bool | str
+    options: ClientOptions, verify: ssl.SSLContext | bool
 ) -> httpx.BaseTransport:
     transport = options.transport
     if isinstance(transport, httpx.BaseTransport):
@@ -404,7 +428,8 @@ def _sync_inner_transport(
     if transport == "requests":
         from neurallog._requests_transport import RequestsTransport
 
-        return RequestsTransport(verify=verify)
+        # A bool or a CA bundle path: _config refuses an SSLContext for requests.
+        return RequestsTransport(verify=cast("bool | str", options.verify))
     return httpx.HTTPTransport(verify=verify)
 
 
@@ -431,4 +456,5 @@ __all__ = [
     "build_sync_client",
     "make_ssl_context",
     "prime",
+    "tls_context",
 ]

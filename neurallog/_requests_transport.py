@@ -8,7 +8,6 @@ response, mapping requests' failures to the httpx errors the retry layer underst
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +26,7 @@ class RequestsTransport(httpx.BaseTransport):
 
     def __init__(
         self,
-        verify: ssl.SSLContext | bool | str = True,
+        verify: bool | str = True,
         session: requests.Session | None = None,
     ) -> None:
         try:
@@ -39,8 +38,9 @@ class RequestsTransport(httpx.BaseTransport):
             ) from None
         self._requests = requests
         self._session = session if session is not None else requests.Session()
-        # requests cannot take an SSLContext; True keeps verification on with its CA bundle.
-        self._verify: bool | str = verify if isinstance(verify, bool | str) else True
+        # True (requests' own CA bundle), False or a CA bundle path; never an SSLContext,
+        # which requests cannot use (refused in _config).
+        self._verify = verify
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         requests = self._requests

@@ -79,8 +79,9 @@ class NeuralLog:
         redact_keys: Metadata keys whose values become ``"[REDACTED]"`` (matching ignores
             case, ``-``/``_`` and camelCase, and covers ``*_<key>``); default
             :attr:`DEFAULT_REDACT_KEYS`; None turns redaction off.
-        verify: TLS verification: True (default), False, a CA bundle path or an
-            ``ssl.SSLContext``.
+        verify: TLS verification: True (default), False (warned about for a remote
+            host), the path of a CA bundle (file or directory) or an ``ssl.SSLContext``
+            (not with ``transport="requests"``).
     """
 
     #: The default ``redact_keys``; extend it with ``NeuralLog.DEFAULT_REDACT_KEYS | {...}``.

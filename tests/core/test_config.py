@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import inspect
 import logging
+import ssl
+from pathlib import Path
 from typing import Any
 
+import certifi
 import httpx
 import pytest
 
@@ -142,6 +145,11 @@ def test_missing_endpoint_names_what_to_set() -> None:
         ({"on_drop": 1}, "on_drop"),
         ({"before_send": "x"}, "before_send"),
         ({"redact_keys": "password"}, "redact_keys"),
+        ({"verify": None}, "verify must be True, False"),
+        ({"verify": 0}, "verify must be True, False"),
+        ({"verify": "/no/such/ca-bundle.pem"}, "no CA bundle"),
+        ({"verify": __file__}, "cannot load the CA bundle"),
+        ({"transport": "requests", "verify": ssl.create_default_context()}, "requests"),
     ],
 )
 def test_invalid_settings_raise_configuration_error(kwargs: dict[str, Any], words: str) -> None:
@@ -156,6 +164,43 @@ def test_plain_http_to_a_remote_host_warns(caplog: pytest.LogCaptureFixture) -> 
     with caplog.at_level(logging.WARNING, logger="neurallog"):
         NeuralLog(api_key="k", endpoint="http://logs.example.com/v1").close(timeout=0)
     assert any("plain http" in r.getMessage() for r in caplog.records)
+
+
+def _unverified() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+@pytest.mark.parametrize("verify", [False, _unverified()])
+def test_tls_verification_turned_off_warns(
+    caplog: pytest.LogCaptureFixture, verify: bool | ssl.SSLContext
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="neurallog"):
+        NeuralLog(api_key="k", endpoint=ENDPOINT, verify=verify).close(timeout=0)
+        NeuralLog(api_key="k", endpoint="https://localhost:8443/v1", verify=verify).close(0)
+    warnings = [r.getMessage() for r in caplog.records if "verification is off" in r.getMessage()]
+    assert len(warnings) == 1  # a local development server is not warned about
+    assert "api.acme.neurallog.com" in warnings[0]
+
+
+def test_verify_takes_a_ca_bundle_path(recwarn: pytest.WarningsRecorder) -> None:
+    bundle = Path(certifi.where())
+    clients = [
+        NeuralLog(api_key="k", endpoint=ENDPOINT, verify=bundle),
+        NeuralLog(api_key="k", endpoint=ENDPOINT, verify=str(bundle)),
+        NeuralLog(api_key="k", endpoint=ENDPOINT, verify=bundle, transport="requests"),
+    ]
+    try:
+        inner = [client._core.http._transport._inner for client in clients]  # type: ignore[attr-defined]
+        for transport in inner[:2]:
+            assert isinstance(transport._pool._ssl_context, ssl.SSLContext)
+        assert inner[2]._verify == str(bundle)  # requests loads the bundle itself
+    finally:
+        for client in clients:
+            client.close(timeout=0)
+    assert not [w for w in recwarn if issubclass(w.category, DeprecationWarning)]
 
 
 def test_requests_transport_missing_package_is_reported_at_construction(
