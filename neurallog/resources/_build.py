@@ -14,6 +14,7 @@ them client-side with bare ``KeyError``/``ValueError`` instead of the server's d
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -126,6 +127,19 @@ def _int(name: str, value: object, *, minimum: int, maximum: int | None = None) 
         bounds = f"from {minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
         raise ValueError(f"{name} must be {bounds}, got {value}")
     return value
+
+
+def check_heartbeat_timeout(value: object) -> float:
+    """``heartbeat_timeout`` as a finite, positive number of seconds."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(
+            f"heartbeat_timeout must be a number of seconds, got {type(value).__name__}"
+        )
+    if not 0 < value < math.inf:  # also refuses NaN; no socket takes an infinite timeout
+        raise ValueError(
+            f"heartbeat_timeout must be a finite number of seconds above 0, got {value!r}"
+        )
+    return float(value)
 
 
 def check_limit(limit: object) -> int:

@@ -67,13 +67,6 @@ DEFAULT_HEARTBEAT_TIMEOUT = 45.0
 _RECONNECTABLE = (NetworkError, ServerError, RateLimitError)
 
 
-def check_heartbeat_timeout(value: object) -> float:
-    """``heartbeat_timeout`` as a positive number of seconds."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise ValueError(f"heartbeat_timeout must be a number of seconds above 0, got {value!r}")
-    return float(value)
-
-
 # -- the event stream format ---------------------------------------------------------------
 
 

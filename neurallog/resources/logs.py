@@ -15,7 +15,6 @@ from neurallog.resources._streaming import (
     AsyncLogStream,
     LogStream,
     _TailState,
-    check_heartbeat_timeout,
 )
 from neurallog.types import DeleteResult, IngestResult, LogEntry, SortField, TimeRange
 
@@ -38,7 +37,7 @@ def _tail_state(
     return _TailState(
         build,
         client._core.options,
-        heartbeat_timeout=check_heartbeat_timeout(heartbeat_timeout),
+        heartbeat_timeout=_build.check_heartbeat_timeout(heartbeat_timeout),
         last_event_id=_build.check_last_event_id(last_event_id),
     )
 

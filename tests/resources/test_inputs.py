@@ -262,8 +262,11 @@ def test_errors_are_raised_before_any_request(client: NeuralLog) -> None:
         client.rules.delete("")
     with pytest.raises(TypeError, match="actions must be a list"):
         client.rules.create(name="r", condition={}, actions={"action_id": "a"})
-    with pytest.raises(ValueError, match="heartbeat_timeout"):
-        client.logs.stream(heartbeat_timeout=0)
+    for seconds in (0, -1.5, float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="heartbeat_timeout must be a finite number"):
+            client.logs.stream(heartbeat_timeout=seconds)
+    with pytest.raises(TypeError, match="heartbeat_timeout must be a number of seconds"):
+        client.logs.stream(heartbeat_timeout="30")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="history must be from 0 to 1000"):
         client.logs.stream(history=5000)
     for cursor in ("", "a\nb", "caf\u00e9", "c" * 129):
