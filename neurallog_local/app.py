@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -118,6 +118,33 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _by_method(endpoints: dict[str, Endpoint]) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        return await endpoints[request.method](request)
+
+    return endpoint
+
+
+def _routes(pipeline: Pipeline, operations: list[Operation]) -> list[BaseRoute]:
+    """One route per path, serving each of its operations, so that a 405 names every
+    method the path takes in ``Allow``."""
+    by_path: dict[str, dict[str, Endpoint]] = {}
+    for op in operations:  # dicts keep the table's order: static paths stay first
+        by_path.setdefault(op.path, {})[op.method] = pipeline.endpoint(op)
+    routes: list[BaseRoute] = []
+    for path, endpoints in by_path.items():
+        route = Route(path, _by_method(endpoints), methods=list(endpoints))
+        # Starlette answers HEAD wherever there is a GET; the contract has no HEAD
+        # operation to validate or serve it as, so it is a 405 like any other method.
+        assert route.methods is not None  # a Route given methods keeps a set of them
+        route.methods.discard("HEAD")
+        routes.append(route)
+    return routes
+
+
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
     """Build NeuralLog Local's ASGI application.
 
@@ -125,11 +152,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     """
     if services is None:
         services = Services.open(settings or Settings())
-    pipeline = Pipeline(services)
-    api: list[BaseRoute] = [
-        Route(op.path, pipeline.endpoint(op), methods=[op.method])
-        for op in _bind_to_spec(OPERATIONS)
-    ]
+    api = _routes(Pipeline(services), _bind_to_spec(OPERATIONS))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -60,6 +60,12 @@ def test_unknown_path_and_method_use_the_envelope(client: httpx.Client) -> None:
     wrong = client.put("/logs", json={})
     assert wrong.status_code == 405
     assert wrong.json()["error"]["code"] == "method_not_allowed"
+    assert sorted(wrong.headers["allow"].split(", ")) == ["DELETE", "GET", "POST"]
+    # The contract has no HEAD operations (Starlette would route HEAD to every GET).
+    for path in ("/health", "/logs", "/logs/stream", "/rules/rule_x"):
+        head = client.head(path)
+        assert head.status_code == 405, path
+        assert head.headers["x-request-id"]
 
 
 def nested(depth: int) -> bytes:
