@@ -136,10 +136,13 @@ def test_next_page(httpserver: HTTPServer, client: NeuralLog) -> None:
 def test_a_page_that_claims_more_but_is_empty_ends_the_walk(
     httpserver: HTTPServer, client: NeuralLog
 ) -> None:
-    httpserver.expect_request("/v1/rules").respond_with_json(
+    # One answer only: a walk that asked again would get pytest-httpserver's 500 and fail,
+    # rather than hang asking for the same empty page forever.
+    httpserver.expect_oneshot_request("/v1/rules").respond_with_json(
         envelope([], total=5, limit=10, offset=0, has_more=True)
     )
     assert list(client.rules.list().iter_all()) == []
+    assert len(httpserver.log) == 1
 
 
 def test_validation_errors_carry_the_servers_details(
