@@ -58,16 +58,19 @@ def _client_address(scope: Scope) -> str | None:
     return None
 
 
-def route_template(scope: Scope) -> str | None:
+def route_template(scope: Scope, app: object = None) -> str | None:
     """The route template (``/users/{user_id}``) a Starlette/FastAPI app will dispatch to.
 
     Matches the application's routes the way its router does (first full match, else the
     first route matching the path but not the method; Mounts followed), without running
-    anything. None for applications without a Starlette-style router, or when no route
-    matches (a 404). Uses each route's compiled ``path_regex`` (a fraction of the cost of
-    ``route.matches()``), falling back to ``matches()`` for routes without one.
+    anything. The application is ``app`` when it has a router (this middleware wraps it
+    directly, before Starlette has put itself in ``scope["app"]``), else ``scope["app"]``
+    (added with ``app.add_middleware``). None for applications without a Starlette-style
+    router, or when no route matches (a 404). Uses each route's compiled ``path_regex`` (a
+    fraction of the cost of ``route.matches()``), falling back to ``matches()`` for routes
+    without one.
     """
-    router = getattr(scope.get("app"), "router", None)
+    router = getattr(app, "router", None) or getattr(scope.get("app"), "router", None)
     routes = getattr(router, "routes", None)
     if not routes:
         return None
@@ -193,7 +196,7 @@ class NeuralLogASGIMiddleware:
             method=str(scope.get("method") or "WEBSOCKET"),
             path=str(scope.get("path") or "/"),
             client_address=_client_address(scope),
-            route=route_template(scope),
+            route=route_template(scope, self.app),
             request_logging=self.request_logging and kind == "http",
             capture_exceptions=self.capture_exceptions,
         )

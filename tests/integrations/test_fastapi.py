@@ -388,6 +388,25 @@ async def test_aclose_delivers_off_the_event_loop(
     assert collector.wait_message(api_key, "pending at close")
 
 
+async def test_wrapping_the_app_directly_finds_the_route(
+    collector: Collector, api_key: str, client: NeuralLog
+) -> None:
+    app = FastAPI()
+
+    @app.get("/users/{user_id}")
+    async def user(user_id: int) -> int:
+        client.info("in the endpoint")
+        return user_id
+
+    # ``app = NeuralLogASGIMiddleware(app, ...)``: outside Starlette, so scope["app"] is unset.
+    async with asgi_client(NeuralLogASGIMiddleware(app, client)) as web:
+        assert (await web.get("/users/3", headers={"X-Request-ID": "w-1"})).status_code == 200
+    client.flush()
+    request = collector.wait_message(api_key, "in the endpoint")["metadata"]["request"]
+    assert request["id"] == "w-1"
+    assert request["route"] == "/users/{user_id}"
+
+
 def test_route_template_matches_mounts_and_misses() -> None:
     inner = FastAPI()
     inner.get("/things/{thing_id}")(lambda thing_id: thing_id)
