@@ -100,7 +100,8 @@ async def stream_logs(call: Call) -> Response:
     last_event_id = call.params.header.get("Last-Event-ID")
     if last_event_id is not None and str(last_event_id).strip():
         text = str(last_event_id).strip()
-        if not text.isdigit():
+        # isdigit() alone admits '²' and other digits that int() refuses.
+        if not (text.isascii() and text.isdigit()):
             raise bad_request(
                 "Last-Event-ID is not a cursor of this stream",
                 [issue("header.Last-Event-ID", "must be the id of an event of a stream")],
