@@ -8,13 +8,14 @@ import re
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
 
 # Request at module level too: FastAPI resolves the string annotations in module globals.
-from fastapi import BackgroundTasks, FastAPI, HTTPException, Request
+from fastapi import BackgroundTasks, FastAPI, HTTPException, Request, WebSocket
 from fastapi.responses import StreamingResponse
 
 from neurallog.async_client import AsyncNeuralLog
@@ -386,6 +387,83 @@ async def test_aclose_delivers_off_the_event_loop(
     assert len(closed_on) == 1
     assert closed_on[0] != loop_thread  # not on the event loop's thread
     assert collector.wait_message(api_key, "pending at close")
+
+
+async def test_lifespan_and_websockets_pass_through(
+    collector: Collector, api_key: str, client: NeuralLog
+) -> None:
+    lifespan_events: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        lifespan_events.append("startup")
+        yield
+        lifespan_events.append("shutdown")
+
+    app = FastAPI(lifespan=lifespan)
+    neurallog = NeuralLogFastAPI(client)
+    app.add_middleware(neurallog.middleware)
+
+    @app.websocket("/ws/{room}")
+    async def room(websocket: WebSocket, room: str) -> None:
+        await websocket.accept()
+        text = await websocket.receive_text()
+        await neurallog.info(f"{room} got {text}")
+        await websocket.send_text(text.upper())
+        await websocket.close()
+
+    async def drive(scope: dict[str, Any], incoming: list[dict[str, Any]]) -> list[Any]:
+        sent: list[Any] = []
+
+        async def receive() -> dict[str, Any]:
+            return incoming.pop(0)
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        await app(scope, receive, send)
+        return sent
+
+    lifespan_sent = await drive(
+        {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}},
+        [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}],
+    )
+    assert lifespan_events == ["startup", "shutdown"]
+    assert [m["type"] for m in lifespan_sent] == [
+        "lifespan.startup.complete",
+        "lifespan.shutdown.complete",
+    ]
+    ws_sent = await drive(
+        {
+            "type": "websocket",
+            "asgi": {"version": "3.0"},
+            "path": "/ws/lobby",
+            "raw_path": b"/ws/lobby",
+            "root_path": "",
+            "query_string": b"",
+            "headers": [(b"x-request-id", b"ws-1")],
+            "client": ("127.0.0.1", 5000),
+            "server": ("testserver", 80),
+            "subprotocols": [],
+        },
+        [
+            {"type": "websocket.connect"},
+            {"type": "websocket.receive", "text": "hi"},
+            {"type": "websocket.disconnect", "code": 1000},
+        ],
+    )
+    assert [m["type"] for m in ws_sent] == ["websocket.accept", "websocket.send", "websocket.close"]
+    assert ws_sent[1]["text"] == "HI"
+    await neurallog.flush()
+
+    request = collector.wait_message(api_key, "lobby got hi")["metadata"]["request"]
+    assert request == {
+        "id": "ws-1",
+        "method": "WEBSOCKET",
+        "path": "/ws/lobby",
+        "route": "/ws/{room}",
+        "client": "127.0.0.1",
+    }
 
 
 async def test_wrapping_the_app_directly_finds_the_route(
