@@ -111,6 +111,25 @@ def test_unhandled_exception_logged_once_with_traceback(
         assert by_message(entries, "GET /boom 500")[0]["level"] == "ERROR"
 
 
+def test_async_view_exception_under_asgi_logged_once(collector: Collector, django_key: str) -> None:
+    # Under ASGI Django sends got_request_exception from a worker thread (sync_to_async):
+    # the exception must still be found there, with the request's context.
+    async def main() -> int:
+        web = AsyncClient(raise_request_exception=False)
+        response = await web.get("/async-boom", headers={"X-Request-ID": "dja-boom"})
+        return response.status_code
+
+    assert asyncio.run(main()) == 500
+    get_client().info("marker", {"request": {"id": "dja-boom"}})
+
+    entries = wait_request(collector, django_key, "dja-boom", 4)
+    errors = [e for e in entries if e["level"] == "ERROR" and "exception" in e["metadata"]]
+    assert len(errors) == 1, [e["message"] for e in entries]
+    assert errors[0]["message"] == "Unhandled exception: ValueError: async django kaboom"
+    assert errors[0]["metadata"]["request"]["route"] == "/async-boom"
+    assert by_message(entries, "GET /async-boom 500")[0]["level"] == "ERROR"
+
+
 def test_a_404_is_not_an_unhandled_exception(collector: Collector, django_key: str) -> None:
     assert Client().get("/missing", headers={"X-Request-ID": "dj-404"}).status_code == 404
     entries = wait_request(collector, django_key, "dj-404", 3)

@@ -26,6 +26,11 @@ def boom(request: HttpRequest) -> HttpResponse:
     raise ValueError("django kaboom")
 
 
+async def async_boom(request: HttpRequest) -> HttpResponse:
+    await asyncio.sleep(0)
+    raise ValueError("async django kaboom")
+
+
 def missing(request: HttpRequest) -> HttpResponse:
     raise Http404("no such thing")
 
@@ -57,6 +62,7 @@ def stream(request: HttpRequest) -> StreamingHttpResponse:
 urlpatterns = [
     path("api/users/<int:user_id>", user),
     path("boom", boom),
+    path("async-boom", async_boom),
     path("missing", missing),
     path("concurrent/<str:name>", concurrent),
     path("async/<str:name>", async_view),
