@@ -114,7 +114,10 @@ class Authenticator:
     def check_admin(self, secret: str | None) -> bool:
         """Whether ``secret`` is the admin secret (constant time)."""
         expected = self.settings.admin_secret
-        return bool(expected and secret and hmac.compare_digest(secret, expected))
+        if not expected or not secret:
+            return False
+        # As bytes: compare_digest raises on a str with a non-ASCII character.
+        return hmac.compare_digest(secret.encode(), expected.encode())
 
 
 def require_scope(principal: Principal, scope: str) -> None:

@@ -46,6 +46,9 @@ def test_admin_route_needs_the_secret(neurallog_local_server: LocalServerProcess
     url = neurallog_local_server.base_url + "/_admin/api-keys"
     assert httpx.post(url, json={}).status_code == 401
     assert httpx.post(url, json={}, headers={"X-Admin-Secret": "guess"}).status_code == 401
+    odd = httpx.post(url, json={}, headers={"X-Admin-Secret": b"\xff\xfe"})
+    assert odd.status_code == 401
+    assert odd.json()["error"]["code"] == "unauthorized"
 
 
 def test_plugin_module_imports_only_the_standard_library() -> None:
