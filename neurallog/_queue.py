@@ -201,7 +201,7 @@ class RecordQueue:
     ) -> Record:
         """A record without its sequence number, for :meth:`put_many` (``batch()``)."""
         if metadata is not None:
-            metadata = _copy_mapping(metadata) if metadata else None
+            metadata = _copy_mapping(metadata)
         if tags is not None:
             tags = check_tags(tags)
         if source is not None and type(source) is not str:

@@ -334,6 +334,22 @@ def test_bad_arguments_raise_at_the_call(make_client: ClientFactory) -> None:
         client.log("INFO", "x", timestamp=datetime(2020, 1, 1))
 
 
+@pytest.mark.parametrize("metadata", [["not", "a", "dict"], [], "", 0])
+def test_a_batch_checks_arguments_like_the_client(
+    make_client: ClientFactory, metadata: object
+) -> None:
+    client = make_client()
+    with pytest.raises(TypeError, match="metadata must be a dict"):
+        client.info("x", metadata)  # type: ignore[arg-type]
+    with client.batch() as batch:
+        with pytest.raises(TypeError, match="metadata must be a dict"):
+            batch.info("x", metadata)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="tags"):
+            batch.info("x", tags="one")
+    assert len(batch) == 0
+    assert client.stats.enqueued == 0
+
+
 def test_explicit_timestamp_is_normalized_to_utc(sink: Sink, make_client: ClientFactory) -> None:
     client = make_client()
     when = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=timezone(timedelta(hours=-5)))
