@@ -539,7 +539,8 @@ def test_uvicorn_delivers_every_record(
     entries = collector.wait_for(
         api_key,
         lambda es: (
-            len([e for e in es if e["message"].startswith(("item", "after", "back"))]) >= 120
+            len([e for e in es if e["message"].startswith(("item", "after", "back", "GET /items"))])
+            >= 160
         ),
     )
     for i in range(40):
