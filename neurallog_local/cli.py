@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .services import Services, server_version
-from .settings import KeySpec, Settings
+from .settings import ALL_SCOPES, KeySpec, Settings
 
 ENV_API_KEYS = "NEURALLOG_LOCAL_API_KEYS"
 # Names of environment variables, not secrets.
@@ -101,9 +101,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _env_key_texts(value: str) -> list[str]:
+    """The ``KEY[:TENANT[:SCOPES]]`` entries of ``$NEURALLOG_LOCAL_API_KEYS``, separated by
+    spaces or commas. The commas between scopes separate nothing: a scope belongs to the
+    entry before it (``KEY:TENANT:logs:read,logs:write``); it cannot be an entry, since
+    a key cannot contain ':'."""
+    texts: list[str] = []
+    for part in value.replace(",", " ").split():
+        if part in ALL_SCOPES and texts and texts[-1].count(":") >= 2:
+            texts[-1] += "," + part
+        else:
+            texts.append(part)
+    return texts
+
+
 def _key_specs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[KeySpec]:
     texts = list(args.api_key)
-    texts += os.environ.get(ENV_API_KEYS, "").replace(",", " ").split()
+    texts += _env_key_texts(os.environ.get(ENV_API_KEYS, ""))
     specs = []
     for text in texts:
         try:

@@ -97,7 +97,10 @@ def test_api_keys_map_to_tenants_and_scopes(tmp_path: Path) -> None:
         ":memory:",
         "--api-key",
         "writer-key-1:acme:logs:write",
-        env={"NEURALLOG_LOCAL_API_KEYS": "reader-key-1:acme:logs:read other-key-1:globex"},
+        # Scopes are comma-separated in the variable too (as in --api-key).
+        env={
+            "NEURALLOG_LOCAL_API_KEYS": "reader-key-1:acme:logs:read,logs:delete,other-key-1:globex"
+        },
     ) as info:
         base = info["endpoint"]
         with httpx.Client(base_url=base) as http:
@@ -109,6 +112,10 @@ def test_api_keys_map_to_tenants_and_scopes(tmp_path: Path) -> None:
             assert denied.status_code == 403
             read = http.get("/logs", headers={"X-API-Key": "reader-key-1"}).json()["data"]
             assert [e["message"] for e in read] == ["acme data"]
+            deleted = http.delete(
+                "/logs", params={"all": "true"}, headers={"X-API-Key": "reader-key-1"}
+            )
+            assert deleted.json()["data"] == {"deleted": 1}
             assert http.get("/logs", headers={"X-API-Key": "other-key-1"}).json()["data"] == []
     output = info["output"]
     assert "api keys:  3" in output
