@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import math
 import os
 import threading
 import time
@@ -50,6 +51,8 @@ __all__ = ["DROP_REASONS", "DeliveryStats", "Pipeline", "Record", "shutdown_all"
 _GZIP_ABOVE: Final = 1024  # bytes: below this gzip's header costs more than it saves
 _GZIP_LEVEL: Final = 1  # 2x faster than 5 for ~8% more bytes (random ids dominate)
 _NO_THREAD: Final = object()
+# threading refuses longer timed waits (OverflowError); half leaves room for clock arithmetic.
+_LONGEST_WAIT: Final = threading.TIMEOUT_MAX / 2
 
 _monotonic = time.monotonic
 _state = _guard._state
@@ -444,8 +447,7 @@ class Pipeline(RecordQueue):
         Returns True when that happened within the timeout and no record was lost since the
         previous flush (or since the client was created).
         """
-        wait = self._opts.flush_timeout if timeout is None else max(0.0, float(timeout))
-        deadline = _monotonic() + wait
+        deadline = _monotonic() + _seconds(timeout, self._opts.flush_timeout)
         if _state.internal:
             # On the worker thread (a callback flushing): waiting for itself would hang.
             return False
@@ -558,8 +560,7 @@ class Pipeline(RecordQueue):
 
     def close(self, timeout: float | None = None) -> bool:
         """Send what is pending within ``timeout`` (default ``shutdown_timeout``), then stop."""
-        wait = self._opts.shutdown_timeout if timeout is None else max(0.0, float(timeout))
-        self.begin_close(_monotonic() + wait)
+        self.begin_close(_monotonic() + _seconds(timeout, self._opts.shutdown_timeout))
         if _state.internal:
             # Called by delivery code (a callback on the worker, a before_send or a handler
             # of the SDK's logger during an inline send): waiting for it would wait for
@@ -645,6 +646,20 @@ class Pipeline(RecordQueue):
                 dropped=dict(self._dropped),  # a snapshot: the caller may keep it
                 requests=self._requests,
             )
+
+
+def _seconds(timeout: object, default: float) -> float:
+    """A ``timeout`` argument of flush() or close(): None means ``default``.
+
+    Infinity waits as long as the platform's timed waits allow; a negative number is 0.
+    """
+    if timeout is None:
+        return default
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise TypeError(f"timeout must be a number of seconds or None, got {timeout!r}")
+    if math.isnan(timeout):
+        raise ValueError("timeout must be a number of seconds or None, got NaN")
+    return min(max(0.0, float(timeout)), _LONGEST_WAIT)
 
 
 def _unexpected(response: httpx.Response) -> ApiError:

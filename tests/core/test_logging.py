@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import math
 import re
 import threading
 import uuid
@@ -183,6 +184,20 @@ def test_flush_waits_for_records_of_other_threads(sink: Sink, make_client: Clien
     stats = client.stats
     assert stats.enqueued == stats.sent == 800
     assert stats.dropped_total == 0
+
+
+def test_flush_and_close_take_any_number_of_seconds(sink: Sink, make_client: ClientFactory) -> None:
+    client = make_client(batch_interval=3600)
+    client.info("waited for without a limit")
+    assert client.flush(math.inf)
+    for bad in ("soon", True):
+        with pytest.raises(TypeError, match="number of seconds or None"):
+            client.flush(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="NaN"):
+        client.close(math.nan)
+    client.info("sent at close")
+    assert client.close(math.inf)
+    assert sorted(sink.messages) == ["sent at close", "waited for without a limit"]
 
 
 def test_batch_context_manager_enqueues_together_and_flushes(
