@@ -44,9 +44,11 @@ class NeuralLogMiddleware(MiddlewareMixin):
 
     ``process_request`` may return a response to short-circuit, ``process_response`` must
     return the response, ``process_exception`` may return a response to handle an
-    exception (returning None lets Django handle it). Works under WSGI and ASGI.
-    Unhandled exceptions are sent by the app through Django's ``got_request_exception``
-    signal, once, only when Django turns them into a 500 (a 404 or 403 is not an error).
+    exception (returning None lets Django handle it). ``process_view`` records the route:
+    an override should call ``super().process_view(...)``, or records logged by the view
+    may lack it. Works under WSGI and ASGI. Unhandled exceptions are sent by the app
+    through Django's ``got_request_exception`` signal, once, only when Django turns them
+    into a 500 (a 404 or 403 is not an error).
     """
 
     sync_capable = True
