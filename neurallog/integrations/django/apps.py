@@ -6,7 +6,7 @@ import inspect
 import logging
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Final
 
 from django.apps import AppConfig, apps
@@ -32,12 +32,6 @@ REQUEST_ATTR: Final = REQUEST_STATE_ATTR
 
 # Settings keys with a name that differs from the constructor argument.
 _ALIASES: Final = {"MIN_LEVEL": "log_level"}
-# The integration's own keys and their defaults.
-_OWN_DEFAULTS: Final[dict[str, Any]] = {
-    "CAPTURE_DJANGO_LOGS": False,
-    "REQUEST_LOGGING": False,
-    "CAPTURE_EXCEPTIONS": True,
-}
 
 
 @dataclass(frozen=True)
@@ -47,6 +41,10 @@ class IntegrationOptions:
     capture_django_logs: bool | int | str = False
     request_logging: bool = False
     capture_exceptions: bool = True
+
+
+# The integration's own keys (defaults above).
+_OWN_KEYS: Final = frozenset(field.name.upper() for field in fields(IntegrationOptions))
 
 
 def _client_parameters() -> list[str]:
@@ -75,7 +73,7 @@ def parse_settings(raw: object) -> tuple[dict[str, Any], IntegrationOptions]:
     unknown: list[str] = []
     for key, value in raw.items():
         upper = str(key).upper()
-        if upper in _OWN_DEFAULTS:
+        if upper in _OWN_KEYS:
             own[upper.lower()] = _own_option(upper, value)
             continue
         name = _ALIASES.get(upper, upper.lower())
@@ -86,7 +84,7 @@ def parse_settings(raw: object) -> tuple[dict[str, Any], IntegrationOptions]:
             value = logging.getLogger(value)
         client_kwargs[name] = value
     if unknown:
-        valid = sorted({p.upper() for p in parameters} | set(_ALIASES) | set(_OWN_DEFAULTS))
+        valid = sorted({p.upper() for p in parameters} | set(_ALIASES) | _OWN_KEYS)
         raise ImproperlyConfigured(
             f"unknown key(s) in settings.{SETTING}: {', '.join(sorted(unknown))}; "
             f"valid keys are {', '.join(valid)}"
