@@ -11,6 +11,7 @@ if orjson still refuses (lone surrogates in a string, say), so a record is alway
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import time
 from collections.abc import Mapping
@@ -126,7 +127,8 @@ def clean(fields: Mapping[Any, Any], matcher: KeyMatcher | None, depth: int = 0)
     """A JSON-ready copy of a metadata mapping, with secret keys redacted.
 
     Keys become strings; integers beyond 64 bits and non-finite floats become strings;
-    tuples and sets become lists; cycles become ``"[Circular]"``; nesting deeper than
+    tuples and sets become lists, dataclass instances dicts of their fields (redacted like
+    any other keys); cycles become ``"[Circular]"``; nesting deeper than
     :data:`MAX_DEPTH` becomes the nested value's ``repr``. Other leaves are left for orjson
     and :func:`json_default`.
     """
@@ -187,7 +189,9 @@ def _clean_value(value: Any, matcher: KeyMatcher | None, depth: int, active: set
         return value if _INT_MIN <= value <= _INT_MAX else str(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else _float_text(value)
-    if isinstance(value, Mapping | list | tuple | set | frozenset):
+    # orjson encodes a dataclass's fields itself, past redaction: walk them like a dict's.
+    record = dataclasses.is_dataclass(value) and not isinstance(value, type)
+    if record or isinstance(value, Mapping | list | tuple | set | frozenset):
         if id(value) in active:
             return CIRCULAR
         if depth > MAX_DEPTH:
@@ -197,10 +201,23 @@ def _clean_value(value: Any, matcher: KeyMatcher | None, depth: int, active: set
         marker = id(value)
         active.add(marker)
         try:
+            if record:
+                fields = _dataclass_fields(value)
+                if fields is None:
+                    return _safe_repr(value)
+                return _clean_mapping(fields, matcher, depth, active)
             return [_clean_value(item, matcher, depth + 1, active) for item in value]
         finally:
             active.discard(marker)
     return value
+
+
+def _dataclass_fields(value: Any) -> dict[str, Any] | None:
+    """The fields orjson would encode, by name; None if one cannot be read."""
+    try:
+        return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+    except Exception:
+        return None
 
 
 def json_default(value: Any) -> Any:

@@ -192,6 +192,27 @@ def test_default_redaction(sink: Sink, make_client: ClientFactory) -> None:
     }
 
 
+@dataclass
+class Login:
+    user: str
+    password: str
+    again: Any = None
+
+
+def test_redaction_reaches_the_fields_of_dataclasses(
+    sink: Sink, make_client: ClientFactory
+) -> None:
+    # orjson encodes dataclasses itself: their fields must be redacted like a dict's keys.
+    client = make_client()
+    login = Login("ann", "hunter2")
+    login.again = login
+    client.info("x", {"login": login, "many": [Login("bob", "pw")]})
+    assert _one_entry(sink, client)["metadata"] == {
+        "login": {"user": "ann", "password": REDACTED, "again": "[Circular]"},
+        "many": [{"user": "bob", "password": REDACTED, "again": None}],
+    }
+
+
 def test_redaction_is_configurable(sink: Sink, make_client: ClientFactory) -> None:
     client = make_client(redact_keys=NeuralLog.DEFAULT_REDACT_KEYS | {"ssn_number"})
     client.info("x", {"ssn_number": "1", "password": "2", "name": "3"})
