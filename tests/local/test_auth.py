@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +11,8 @@ import httpx
 import pytest
 
 from neurallog_local.pytest_plugin import LocalTenant
+from neurallog_local.server import LocalServer
+from neurallog_local.settings import Settings
 
 from .conftest import entry, executions, ingest, make_client, wait_for_executions
 
@@ -212,14 +215,19 @@ def test_jwt_scopes_are_enforced(neurallog_local: LocalTenant) -> None:
         lambda t: t.mint_jwt()[:-4] + "AAAA",
         lambda t: t.mint_jwt(tenant="bad tenant!"),
         lambda t: t.mint_jwt(scopes=["logs:everything"]),
+        lambda t: t.mint_jwt(nbf=int(time.time()) + 3600),
         lambda t: __import__("jwt").encode(
             {"tenant": t.tenant}, "a-wrong-secret-of-32-bytes-or-more", algorithm="HS256"
         ),
-        lambda t: __import__("jwt").encode(
-            {"sub": "x"}, "irrelevant-secret-of-32-bytes-or-more", algorithm="HS256"
-        ),
     ],
-    ids=["expired", "bad-signature", "bad-tenant", "unknown-scope", "wrong-secret", "no-tenant"],
+    ids=[
+        "expired",
+        "bad-signature",
+        "bad-tenant",
+        "unknown-scope",
+        "not-yet-valid",
+        "wrong-secret",
+    ],
 )
 def test_bad_jwts_are_401(neurallog_local: LocalTenant, make_token: Any) -> None:
     token = make_token(neurallog_local)
@@ -227,6 +235,38 @@ def test_bad_jwts_are_401(neurallog_local: LocalTenant, make_token: Any) -> None
         response = http.get("/logs")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthorized"
+
+
+SECRET = "a-secret-that-these-tests-sign-with-" + "0123456789abcdef" * 3
+
+
+@pytest.fixture(scope="module")
+def jwt_server() -> Iterator[LocalServer]:
+    """A server whose JWT secret the tests know, to sign tokens it must still refuse."""
+    with LocalServer(Settings(db=":memory:", jwt_secret=SECRET)) as server:
+        yield server
+
+
+@pytest.mark.parametrize(
+    ("claims", "algorithm"),
+    [
+        ({"tenant": "acme"}, "HS256"),  # the control: accepted
+        ({"sub": "acme"}, "HS256"),  # no tenant claim
+        ({"tenant": "acme"}, "HS512"),  # the right secret, another algorithm
+        ({"tenant": "acme"}, "HS384"),
+    ],
+    ids=["valid", "no-tenant", "HS512", "HS384"],
+)
+def test_jwts_need_hs256_and_a_tenant(
+    jwt_server: LocalServer, claims: dict[str, Any], algorithm: str
+) -> None:
+    import jwt
+
+    token = jwt.encode(claims, SECRET, algorithm=algorithm)
+    with make_client(jwt_server.endpoint, {"Authorization": f"Bearer {token}"}) as http:
+        response = http.get("/logs")
+    valid = "tenant" in claims and algorithm == "HS256"
+    assert response.status_code == (200 if valid else 401), response.text
 
 
 def test_unsigned_jwts_are_refused(neurallog_local: LocalTenant) -> None:
