@@ -161,6 +161,7 @@ class AsyncNeuralLog:
     debug = _enqueue(NeuralLog.debug)
     info = _enqueue(NeuralLog.info)
     warn = _enqueue(NeuralLog.warn)
+    warning = warn
     error = _enqueue(NeuralLog.error)
     fatal = _enqueue(NeuralLog.fatal)
     critical = fatal

@@ -93,3 +93,16 @@ def test_an_owning_async_client_closes_its_client(sink: Sink) -> None:
     inner.info("after close")
     assert inner.stats.dropped["closed"] == 1
     assert sink.messages == ["owned"]
+
+
+def test_the_async_client_has_every_level_method_of_the_sync_one(sink: Sink) -> None:
+    names = ["debug", "info", "warn", "warning", "error", "fatal", "critical"]
+    assert all(callable(getattr(NeuralLog, name)) for name in names)
+
+    async def main() -> None:
+        async with AsyncNeuralLog(api_key="k", endpoint=sink.url, log_level="DEBUG") as client:
+            for name in names:
+                await getattr(client, name)(name, {"via": name})
+
+    asyncio.run(main())
+    assert sorted(sink.messages) == sorted(names)
