@@ -153,27 +153,31 @@ class RateState:
         return headers
 
 
+# Past this many credentials in memory, those whose windows have ended are forgotten.
+PRUNE_ABOVE = 10_000
+
+
 class RateLimiter:
     """Fixed windows per credential. A limit of 0 means unlimited."""
 
     def __init__(self) -> None:
-        self._windows: dict[str, tuple[int, int]] = {}
+        self._windows: dict[str, tuple[int, int]] = {}  # credential: (window's end, count)
 
     def hit(self, principal: Principal) -> RateState:
         """Count one request of ``principal``."""
         window = max(1, principal.rate_window)
         now = time.time()
-        start = int(now // window * window)
-        reset = start + window
+        reset = int(now // window * window) + window
         if principal.rate_limit <= 0:
             return RateState(0, 0, reset, True)
-        if len(self._windows) > 10_000:
-            self._windows = {k: v for k, v in self._windows.items() if v[0] >= start}
-        began, count = self._windows.get(principal.credential, (start, 0))
-        if began != start:
+        if len(self._windows) > PRUNE_ABOVE:
+            # By each window's own end: credentials have windows of different lengths.
+            self._windows = {k: v for k, v in self._windows.items() if v[0] > now}
+        ends, count = self._windows.get(principal.credential, (reset, 0))
+        if ends != reset:
             count = 0
         if count >= principal.rate_limit:
             return RateState(principal.rate_limit, 0, reset, False)
         count += 1
-        self._windows[principal.credential] = (start, count)
+        self._windows[principal.credential] = (reset, count)
         return RateState(principal.rate_limit, principal.rate_limit - count, reset, True)

@@ -280,3 +280,15 @@ def test_unsigned_jwts_are_refused(neurallog_local: LocalTenant) -> None:
     )
     with make_client(neurallog_local.endpoint, {"Authorization": f"Bearer {token}"}) as http:
         assert http.get("/logs").status_code == 401
+
+
+def test_pruning_keeps_the_windows_that_have_not_ended(monkeypatch: pytest.MonkeyPatch) -> None:
+    from neurallog_local import auth
+
+    monkeypatch.setattr(auth, "PRUNE_ABOVE", 2)
+    limiter = auth.RateLimiter()
+    hourly = auth.Principal("acme", frozenset(), "key:hourly", 1, 3600)
+    assert limiter.hit(hourly).allowed
+    for n in range(3):  # credentials with one-second windows make the limiter prune
+        limiter.hit(auth.Principal("acme", frozenset(), f"key:{n}", 10, 1))
+    assert not limiter.hit(hourly).allowed
