@@ -314,7 +314,6 @@ def _interrupted(request: httpx.Request) -> NetworkError:
     return NetworkError(f"{_describe(request)}: retries interrupted by shutdown")
 
 
-_ssl_lock = threading.Lock()
 _default_ssl_context: ssl.SSLContext | None = None
 
 
@@ -322,15 +321,15 @@ def make_ssl_context() -> ssl.SSLContext:
     """The process-wide TLS context of every client that verifies with the default CA bundle.
 
     Loading the bundle costs about 25 ms; an ``SSLContext`` is safe to share between clients,
-    threads and (after a fork) processes, so it is loaded once per process.
+    threads and (after a fork) processes, so it is loaded once per process. Without a lock:
+    two threads building their first clients at once may each load one (one is kept), while
+    a lock held by a loading thread when another forks would hang every client the child
+    builds.
     """
     global _default_ssl_context
     context = _default_ssl_context
     if context is None:
-        with _ssl_lock:
-            context = _default_ssl_context
-            if context is None:
-                context = _default_ssl_context = httpx.create_ssl_context()
+        context = _default_ssl_context = httpx.create_ssl_context()
     return context
 
 

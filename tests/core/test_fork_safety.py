@@ -10,10 +10,12 @@ fork from the main thread, and check that the child delivers its own records.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -238,3 +240,51 @@ def test_the_constructor_imports_what_the_worker_would_import_lazily(
     assert result.returncode == 0, result.stderr
     assert "first imports on the worker: []" in result.stdout, result.stdout
     assert wait_until(lambda: len(sink.messages) == 6)
+
+
+def _exit_code_within(pid: int, timeout: float) -> int:
+    """The child's exit code; a child still running after ``timeout`` is killed (hung)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return -signal.SIGKILL
+
+
+def test_fork_while_another_thread_loads_the_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The first client of a process loads the CA bundle (~25 ms). A child forked meanwhile
+    # must still be able to build clients: nothing it needs may be held by a thread of the
+    # parent, which does not exist in the child.
+    from neurallog import NeuralLog, _http
+
+    monkeypatch.setattr(_http, "_default_ssl_context", None)
+    parent = os.getpid()
+    gate = Gate()
+    real = httpx.create_ssl_context
+
+    def slow_in_parent(*args: object, **kwargs: object) -> object:
+        if os.getpid() == parent:
+            gate.hold()
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(httpx, "create_ssl_context", slow_in_parent)
+    loader = threading.Thread(target=_http.make_ssl_context)
+    loader.start()
+    try:
+        assert gate.entered.wait(HANG_GUARD)  # the loader is building the context now
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                NeuralLog(api_key=API_KEY, endpoint="http://127.0.0.1:9/v1").close(timeout=0)
+                code = 0
+            finally:
+                os._exit(code)
+        assert _exit_code_within(pid, HANG_GUARD) == 0
+    finally:
+        gate.release.set()
+        loader.join(HANG_GUARD)
