@@ -18,11 +18,14 @@ if TYPE_CHECKING:
 MAX_TRACEBACK_CHARS: Final = 32_768
 _TRACEBACK_HEAD: Final = 8_192
 
-# Set on an exception once an integration has sent it, so that the same exception reaching
-# a NeuralLogHandler through the framework's own logger is not sent a second time.
+# Set on an exception once an integration has sent it: the ids of the clients it went
+# through, so that the same exception reaching a NeuralLogHandler through the framework's own
+# logger is not sent to the same destination a second time (ids, not the clients: an
+# exception may outlive its request by far, and must not keep a client alive).
 _REPORTED_ATTR: Final = "__neurallog_reported__"
 
-#: Attribute set on a stdlib LogRecord whose event another integration already sent.
+#: Attribute of a stdlib LogRecord whose event was already sent: the ids of the clients it
+#: was sent through (a handler with another client still sends it).
 SENT_ATTR: Final = "_neurallog_sent"
 
 #: Attribute of a framework request object (Django's HttpRequest) holding its RequestState,
@@ -129,16 +132,33 @@ def exception_summary(exc: BaseException) -> str:
     return f"{name}: {message}" if message else name
 
 
-def mark_reported(exc: BaseException) -> None:
-    """Remember that ``exc`` has been sent, so no other integration sends it again."""
+def mark_reported(exc: BaseException, client: NeuralLog) -> None:
+    """Remember that ``exc`` has been sent through ``client``, so it is not sent again there."""
     # An exception type that refuses attributes is at worst sent twice.
     with contextlib.suppress(Exception):
-        setattr(exc, _REPORTED_ATTR, True)
+        setattr(exc, _REPORTED_ATTR, (*_reported_ids(exc), id(client)))
 
 
-def was_reported(exc: BaseException | None) -> bool:
-    """Whether an integration already sent ``exc``."""
-    return exc is not None and getattr(exc, _REPORTED_ATTR, False) is True
+def was_reported(exc: BaseException | None, client: NeuralLog) -> bool:
+    """Whether an integration already sent ``exc`` through ``client``."""
+    return exc is not None and id(client) in _reported_ids(exc)
+
+
+def _reported_ids(exc: BaseException) -> tuple[int, ...]:
+    ids = getattr(exc, _REPORTED_ATTR, ())
+    return ids if type(ids) is tuple else ()
+
+
+def was_sent(record: object, client: NeuralLog) -> bool:
+    """Whether a stdlib LogRecord's event was already sent through ``client``."""
+    ids = getattr(record, SENT_ATTR, ())
+    return type(ids) is tuple and id(client) in ids
+
+
+def sent_marker(record: object, client: NeuralLog) -> tuple[int, ...]:
+    """The :data:`SENT_ATTR` value of a record once it is sent through ``client``."""
+    ids = getattr(record, SENT_ATTR, ())
+    return (*ids, id(client)) if type(ids) is tuple else (id(client),)
 
 
 class ClientMethods:

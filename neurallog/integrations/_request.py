@@ -73,11 +73,11 @@ def report_exception(
     ERROR, ``"Unhandled exception: ValueError: boom"``, with ``metadata["exception"] =
     {type, message, traceback}``. The exception is marked, so the framework's own log
     record of it reaching a :class:`~neurallog.integrations.logging.NeuralLogHandler` (or a
-    second integration) does not send it again.
+    second integration) with the same client does not send it again.
     """
-    if was_reported(exc):
+    if was_reported(exc, client):
         return
-    mark_reported(exc)
+    mark_reported(exc, client)
     metadata: dict[str, Any] = {"exception": exception_fields(exc)}
     if request is not None:
         metadata["request"] = request

@@ -46,7 +46,9 @@ from neurallog.integrations._common import (
     SENT_ATTR,
     exception_fields,
     resolve_client,
+    sent_marker,
     was_reported,
+    was_sent,
 )
 
 if TYPE_CHECKING:
@@ -102,8 +104,9 @@ class NeuralLogHandler(logging.Handler):
     The handler never raises into the application: a failure goes to
     :meth:`logging.Handler.handleError`. It skips the SDK's own loggers and its HTTP stack
     (``neurallog``, ``httpx``, ``httpcore``, ``urllib3``, ...), anything logged while the SDK
-    delivers records, and exceptions a framework integration has already sent, so nothing is
-    sent twice and nothing loops even with the root logger at DEBUG. ``emit`` only enqueues
+    delivers records, and records and exceptions already sent through its client (by another
+    handler or a framework integration), so nothing is sent twice and nothing loops even
+    with the root logger at DEBUG. ``emit`` only enqueues
     and takes no lock; :meth:`flush` and :meth:`close` are bounded by ``flush_timeout`` and
     do not wait at all while the caller holds the :mod:`logging` module lock
     (``dictConfig`` replacing handlers), which could otherwise deadlock with a delivery
@@ -158,9 +161,11 @@ class NeuralLogHandler(logging.Handler):
         ignored = self._ignored.get(name)
         if ignored is None:
             ignored = self._ignored[name] = is_internal_logger(name)
-        if ignored or getattr(record, SENT_ATTR, False):
+        if ignored or was_sent(record, self.client):
             return True
-        return record.exc_info is not None and was_reported(_exception_of(record.exc_info))
+        return record.exc_info is not None and was_reported(
+            _exception_of(record.exc_info), self.client
+        )
 
     def emit(self, record: logging.LogRecord) -> None:
         """Enqueue ``record`` (never raises; never blocks on the network)."""
@@ -180,8 +185,9 @@ class NeuralLogHandler(logging.Handler):
                 source=self._default_source or record.name,
                 timestamp=timestamp,
             )
-            # Another NeuralLogHandler up the logger tree must not send it again.
-            record.__dict__[SENT_ATTR] = True
+            # Another NeuralLogHandler up the logger tree with this client must not send it
+            # again (one with another client sends it to its own destination).
+            record.__dict__[SENT_ATTR] = sent_marker(record, self.client)
         except RecursionError:
             raise
         except Exception:

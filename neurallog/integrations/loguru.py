@@ -85,7 +85,7 @@ class NeuralLogSink:
             if is_internal_logger(name):
                 return
             exception = record["exception"]
-            if exception is not None and was_reported(exception.value):
+            if exception is not None and was_reported(exception.value, self.client):
                 return
             metadata: dict[str, Any] = dict(record["extra"])
             metadata["origin"] = {

@@ -28,8 +28,8 @@ The processor returns the event dict unchanged, so processors after it see exact
 they would without it. When it is the *last* processor of structlog's configuration (as
 above), it also renders the event for the wrapped logger, since a stdlib logger cannot take
 an event dict: the stdlib logger receives ``"<event> key=value ..."`` (plus ``exc_info``),
-marked so that a :class:`~neurallog.integrations.logging.NeuralLogHandler` on the same
-logger does not send the event a second time.
+marked so that a :class:`~neurallog.integrations.logging.NeuralLogHandler` with the same
+client does not send the event a second time.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ class NeuralLogProcessor:
             except Exception:  # noqa: S110 - never break the logging call
                 pass
         if self._is_last():
-            return _render_for(logger, event_dict)
+            return _render_for(logger, event_dict, self.client)
         return event_dict
 
     def close(self) -> None:
@@ -198,7 +198,7 @@ def _exception(event: Mapping[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _render_for(logger: Any, event: Mapping[str, Any]) -> Any:
+def _render_for(logger: Any, event: Mapping[str, Any], client: NeuralLog) -> Any:
     """What the last processor gives the wrapped logger: text, and kwargs for stdlib."""
     stdlib = isinstance(logger, logging.Logger)
     parts = [safe_str(event.get("event", ""))]
@@ -215,7 +215,7 @@ def _render_for(logger: Any, event: Mapping[str, Any]) -> Any:
         text = f"{text}\n{rendered}"
     if not stdlib:
         return text
-    kwargs: dict[str, Any] = {"extra": {SENT_ATTR: True}}
+    kwargs: dict[str, Any] = {"extra": {SENT_ATTR: (id(client),)}}
     exc_info = event.get("exc_info")
     if exc_info and not (isinstance(rendered, str) and rendered):
         kwargs["exc_info"] = exc_info

@@ -341,6 +341,49 @@ def test_a_record_is_sent_once_through_nested_handlers(
     child.removeHandler(child_handler)
 
 
+def test_handlers_with_different_clients_each_send_the_record(
+    collector: Collector,
+    api_key: str,
+    client: NeuralLog,
+    client_kwargs: dict[str, Any],
+    restore_root: logging.Logger,
+) -> None:
+    # An audit logger with its own destination that propagates to the root's: the root's
+    # handler sends to another client, so it must not take the record as already sent.
+    from neurallog.integrations._request import report_exception
+
+    audit_key = f"{api_key}-audit"
+    audit = NeuralLog(**{**client_kwargs, "api_key": audit_key})
+    audit_logger = logging.getLogger("two.destinations")
+    audit_logger.setLevel(logging.INFO)
+    audit_handler = NeuralLogHandler(audit)
+    audit_logger.addHandler(audit_handler)
+    restore_root.addHandler(NeuralLogHandler(client))
+    try:
+        audit_logger.info("to both destinations")
+        # An exception an integration sent through `client` only: `audit` still gets it.
+        try:
+            raise ValueError("reported through one client")
+        except ValueError as exc:
+            report_exception(client, exc)
+            audit_logger.error("framework record of it", exc_info=exc)
+    finally:
+        audit_logger.removeHandler(audit_handler)
+    client.flush()
+    audit.close()
+
+    main = collector.wait_count(api_key, 2)
+    assert sorted(e["message"] for e in main) == [
+        "Unhandled exception: ValueError: reported through one client",
+        "to both destinations",
+    ]
+    audited = collector.wait_count(audit_key, 2)
+    assert sorted(e["message"] for e in audited) == [
+        "framework record of it",
+        "to both destinations",
+    ]
+
+
 def test_owned_client_is_closed_and_given_client_is_not(
     collector: Collector, api_key: str, client_kwargs: dict[str, Any], client: NeuralLog
 ) -> None:

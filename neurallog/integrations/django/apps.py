@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import got_request_exception
 
 from neurallog.exceptions import ConfigurationError
-from neurallog.integrations._common import REQUEST_STATE_ATTR, was_reported
+from neurallog.integrations._common import REQUEST_STATE_ATTR
 from neurallog.integrations._request import RequestState, report_exception
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ def _capture_django_logs(client: NeuralLog, level: bool | int | str) -> None:
 def _on_request_exception(sender: object, request: HttpRequest | None = None, **_: Any) -> None:
     """Django is turning an exception into a 500: send it once, with its request."""
     exc = sys.exc_info()[1]
-    if exc is None or was_reported(exc):
+    if exc is None:
         return
     state = getattr(request, REQUEST_ATTR, None)
     if isinstance(state, RequestState):
