@@ -263,9 +263,11 @@ class LogStore:
             found = {
                 int(row["seq"]): row
                 for row in conn.execute(
+                    # The tenant again, although the numbers came from its own matches:
+                    # no statement reads rows without naming the tenant.
                     f"SELECT {_COLUMNS} FROM logs"  # noqa: S608 (a constant column list)
-                    " WHERE logs.seq IN (SELECT value FROM json_each(?))",
-                    (orjson.dumps(page).decode(),),
+                    " WHERE logs.tenant = ? AND logs.seq IN (SELECT value FROM json_each(?))",
+                    (tenant, orjson.dumps(page).decode()),
                 )
             }
             rows = [found[seq] for seq in page if seq in found]
