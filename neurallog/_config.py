@@ -9,9 +9,9 @@ import math
 import os
 import ssl
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-import attrs
 import httpx
 
 from neurallog._levels import parse_level
@@ -25,7 +25,7 @@ TransportOption = str | httpx.BaseTransport | httpx.AsyncBaseTransport
 VerifyOption = ssl.SSLContext | bool | str
 
 
-@attrs.frozen(kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ClientOptions:
     """Validated settings shared by the sync and async clients (credentials excluded)."""
 
@@ -33,10 +33,10 @@ class ClientOptions:
     timeout: float
     retries: int
     max_retry_delay: float
-    transport: TransportOption = attrs.field(repr=False)
-    verify: VerifyOption = attrs.field(repr=False)
+    transport: TransportOption = field(repr=False)
+    verify: VerifyOption = field(repr=False)
     log_level: int
-    logger: logging.Logger = attrs.field(repr=False)
+    logger: logging.Logger = field(repr=False)
     batch_size: int
     batch_interval: float
     auto_flush: bool
@@ -286,7 +286,7 @@ OnDrop = Callable[[str, int, "BaseException | None"], object]
 BeforeSend = Callable[[dict[str, Any]], "dict[str, Any] | None"]
 
 
-@attrs.frozen(kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class PipelineOptions:
     """Validated settings of the background delivery pipeline."""
 
@@ -299,8 +299,8 @@ class PipelineOptions:
     compression: str | None
     shutdown_timeout: float
     flush_timeout: float
-    on_drop: OnDrop | None = attrs.field(repr=False)
-    before_send: BeforeSend | None = attrs.field(repr=False)
+    on_drop: OnDrop | None = field(repr=False)
+    before_send: BeforeSend | None = field(repr=False)
     redact_keys: frozenset[str]
 
 

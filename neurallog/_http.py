@@ -27,9 +27,9 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from typing import Final, cast
 
-import attrs
 import httpx
 
 from neurallog._config import ClientOptions, validate_secret
@@ -105,7 +105,7 @@ class CredentialAuth(httpx.Auth):
         return f"CredentialAuth({self._credentials!r})"
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """When and how long to wait before another attempt."""
 

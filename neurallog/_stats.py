@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Final
-
-import attrs
 
 from neurallog import _guard
 
@@ -33,7 +32,7 @@ _DIAG_INTERVAL: Final = 60.0
 _monotonic = time.monotonic
 
 
-@attrs.frozen(kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class DeliveryStats:
     """A snapshot of a client's delivery counters (``client.stats``).
 
