@@ -388,7 +388,7 @@ def check_tags(tags: object) -> tuple[str, ...]:
     else:
         items = list(tags)
     for tag in items:
-        if type(tag) is not str:
+        if type(tag) is not str and not isinstance(tag, str):  # a StrEnum is a string too
             raise TypeError(f"tags must be a list of strings, found {type(tag).__name__}")
     return tuple(items)
 

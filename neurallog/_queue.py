@@ -123,7 +123,7 @@ class RecordQueue:
                 metadata = _copy_mapping(metadata)
         if tags is not None:
             tags = check_tags(tags)
-        if source is not None and type(source) is not str:
+        if source is not None and type(source) is not str and not isinstance(source, str):
             raise TypeError(f"source must be a string or None, got {type(source).__name__}")
         if _state.internal:
             self._count_recursion()
@@ -204,7 +204,7 @@ class RecordQueue:
             metadata = _copy_mapping(metadata)
         if tags is not None:
             tags = check_tags(tags)
-        if source is not None and type(source) is not str:
+        if source is not None and type(source) is not str and not isinstance(source, str):
             raise TypeError(f"source must be a string or None, got {type(source).__name__}")
         trace = _trace_ids() if _OTEL_TRACE in _modules else None
         return (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import gzip
 import math
 import re
@@ -363,6 +364,25 @@ def test_a_batch_checks_arguments_like_the_client(
             batch.info("x", tags="one")
     assert len(batch) == 0
     assert client.stats.enqueued == 0
+
+
+def test_str_subclasses_are_accepted_as_source_and_tags(
+    sink: Sink, make_client: ClientFactory
+) -> None:
+    class Where(enum.StrEnum):
+        API = "api"
+
+    client = make_client()
+    client.info("a", source=Where.API, tags=[Where.API])
+    with client.batch() as batch:
+        batch.info("b", source=Where.API, tags=[Where.API])
+    client.logs.batch_log(
+        [{"level": "INFO", "message": "c", "source": Where.API, "tags": [Where.API]}]
+    )
+    assert client.flush(5)
+    assert {e["message"]: (e["source"], e["tags"]) for e in sink.entries} == {
+        message: ("api", ["api"]) for message in "abc"
+    }
 
 
 def test_explicit_timestamp_is_normalized_to_utc(sink: Sink, make_client: ClientFactory) -> None:
