@@ -153,13 +153,18 @@ class LocalServerProcess:
             # Our own interpreter running our own module.
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + _START_TIMEOUT
-        while not ready.exists():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                output = self.log_path.read_text(errors="replace")
-                self.stop()
-                raise RuntimeError(f"NeuralLog Local did not start:\n{output}")
-            time.sleep(0.02)
-        self.base_url = json.loads(ready.read_text())["base_url"]
+        try:
+            while not ready.exists():
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    output = self.log_path.read_text(errors="replace")
+                    raise RuntimeError(f"NeuralLog Local did not start:\n{output}")
+                time.sleep(0.02)
+            self.base_url = json.loads(ready.read_text())["base_url"]
+        except BaseException:
+            # Failed, or interrupted while waiting (Ctrl-C, pytest-timeout): the fixture
+            # never gets to stop a server whose start did not return.
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:

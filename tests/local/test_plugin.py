@@ -5,10 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 
+from neurallog_local import pytest_plugin
 from neurallog_local.pytest_plugin import LocalServerProcess, LocalTenant
 
 
@@ -49,6 +53,40 @@ def test_admin_route_needs_the_secret(neurallog_local_server: LocalServerProcess
     odd = httpx.post(url, json={}, headers={"X-Admin-Secret": b"\xff\xfe"})
     assert odd.status_code == 401
     assert odd.json()["error"]["code"] == "unauthorized"
+
+
+def test_an_interrupted_start_leaves_no_server_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[subprocess.Popen[bytes]] = []
+    popen = subprocess.Popen
+
+    def recording_popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(popen(*args, **kwargs))
+        return started[-1]
+
+    class Interrupted(Exception):
+        pass
+
+    sleep = time.sleep
+
+    def interrupted(seconds: float) -> None:
+        monkeypatch.setattr(time, "sleep", sleep)  # once: stop() may wait for the child
+        raise Interrupted  # as a pytest-timeout or a Ctrl-C would, while start() waits
+
+    monkeypatch.setattr(pytest_plugin.subprocess, "Popen", recording_popen)
+    monkeypatch.setattr(time, "sleep", interrupted)
+    server = LocalServerProcess(tmp_path)
+    try:
+        with pytest.raises(Interrupted):
+            server.start()
+        (child,) = started
+        assert child.poll() is not None
+    finally:
+        for child in started:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
 
 
 def test_plugin_module_imports_only_the_standard_library() -> None:
