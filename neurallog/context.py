@@ -34,7 +34,11 @@ def current() -> Mapping[str, Any]:
 def bind(fields: Mapping[str, Any] | None = None, /, **more: Any) -> Token[Mapping[str, Any]]:
     """Add fields to the current context until :func:`reset` is called with the token."""
     merged = dict(_fields.get())
-    if fields:
+    if fields is not None:
+        if not isinstance(fields, Mapping):
+            raise TypeError(
+                f"context fields must be a dict (or keyword arguments), got {type(fields).__name__}"
+            )
         merged.update(fields)
     merged.update(more)
     # A read-only view: records captured earlier keep referring to the old mapping safely.

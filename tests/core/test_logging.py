@@ -433,6 +433,13 @@ def test_context_merge_order(sink: Sink, make_client: ClientFactory) -> None:
     assert meta["outside"] == {"app": "shop", "env": "prod", "who": "static"}
 
 
+@pytest.mark.parametrize("fields", [["request_id"], "r-1", 42])
+def test_context_scope_needs_a_mapping(fields: object) -> None:
+    with pytest.raises(TypeError, match="context fields must be a dict"), context.scope(fields):  # type: ignore[arg-type]
+        pass
+    assert dict(context.current()) == {}
+
+
 def test_configure_context_applies_to_records_logged_after_it(
     sink: Sink, make_client: ClientFactory
 ) -> None:
