@@ -54,7 +54,7 @@ def resolve_options(
     batch_size: int,
     batch_interval: float,
     auto_flush: bool,
-    verify: object = True,
+    verify: object,
 ) -> ClientOptions:
     """Validate constructor arguments, falling back to ``NEURALLOG_ENDPOINT``."""
     if logger is not None and not isinstance(logger, logging.Logger):

@@ -6,7 +6,6 @@ Holds the validated options, the credential, the configured httpx clients and th
 
 from __future__ import annotations
 
-import ssl
 import threading
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -47,7 +46,7 @@ class ClientCore:
         batch_size: int,
         batch_interval: float,
         auto_flush: bool,
-        verify: ssl.SSLContext | bool | str = True,
+        verify: object,
     ) -> None:
         self.options: ClientOptions = resolve_options(
             endpoint=endpoint,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import ssl
 import types
 from collections.abc import Iterable, Mapping, Sequence
@@ -114,7 +115,7 @@ class NeuralLog:
         on_drop: OnDrop | None = None,
         before_send: BeforeSend | None = None,
         redact_keys: Iterable[str] | None = DEFAULT_REDACT_KEYS,
-        verify: ssl.SSLContext | bool | str = True,
+        verify: ssl.SSLContext | bool | str | os.PathLike[str] = True,
     ) -> None:
         pipeline_options = resolve_pipeline_options(
             source=source,
