@@ -419,7 +419,7 @@ class Pipeline(RecordQueue):
         )
 
     def _report_drops(self) -> None:
-        """Tell ``on_drop`` about new losses; called by the worker, never with a lock held."""
+        """Tell ``on_drop`` about new losses; called by the worker and close(), holding no lock."""
         callback = self._opts.on_drop
         if callback is None:
             return

@@ -74,7 +74,8 @@ class NeuralLog:
             what is pending (default 5).
         flush_timeout: Seconds ``flush()`` waits when given no timeout (default 30).
         on_drop: ``on_drop(reason, count, error)``, called from the worker thread (outside
-            any lock; exceptions are swallowed) when records are lost.
+            any lock; exceptions are swallowed) when records are lost; what :meth:`close`
+            could not send is reported from the thread that closes.
         before_send: ``before_send(entry) -> entry | None``, called in the worker with each
             wire entry (a dict); return it (changed or not) or None to discard it.
         redact_keys: Metadata keys whose values become ``"[REDACTED]"`` (matching ignores
