@@ -133,10 +133,6 @@ class RuleEngine:
                 return compiled
             return self._rules.setdefault(tenant, compiled)
 
-    def has_rules(self, tenant: str) -> bool:
-        """Whether ``tenant`` has an enabled rule."""
-        return bool(self.rules_for(tenant))
-
     def _report_due(self, rule_id: str, now: float) -> bool:
         with self._lock:
             last = self._reported.get(rule_id)

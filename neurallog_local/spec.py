@@ -55,8 +55,3 @@ def log_input_schema() -> dict[str, Any]:
     """A standalone JSON Schema for one ``LogInput``, its ``$ref``s resolvable in place."""
     spec = load_spec()
     return {"$ref": "#/components/schemas/LogInput", "components": spec["components"]}
-
-
-def api_version() -> str:
-    """The contract's ``info.version``."""
-    return str(load_spec()["info"]["version"])

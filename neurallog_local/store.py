@@ -47,11 +47,6 @@ class Store:
 
     # settings -------------------------------------------------------------------------
 
-    def get_setting(self, name: str) -> str | None:
-        with self.db.read() as conn:
-            row = conn.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
-        return None if row is None else str(row[0])
-
     def set_setting_once(self, name: str, value: str) -> str:
         """Store ``value`` unless the setting exists; return the stored value."""
         with self.db.write() as conn:
