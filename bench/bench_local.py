@@ -239,7 +239,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     entries = args.entries or (50_000 if args.quick else 1_000_000)
     rounds = args.rounds or (5 if args.quick else 15)
-    single = min(entries // 5, 10_000 if args.quick else 100_000)
+    if entries < 5 * BATCH or args.connections < 1 or rounds < 1:
+        parser.error(
+            f"--entries must be at least {5 * BATCH}, --connections and --rounds at least 1"
+        )
+    # Whole batches only: the rates divide the records sent by the time taken.
+    single = min(entries // 5, 10_000 if args.quick else 100_000) // BATCH * BATCH
+    rest = (entries - 2 * single) // BATCH * BATCH
+    entries = 2 * single + rest
     extra = ["--no-response-validation"] if args.no_response_validation else []
 
     print("NeuralLog Local benchmark")
@@ -253,7 +260,6 @@ def main(argv: list[str] | None = None) -> int:
             f"ingest, {args.connections} connections:  {many:>9,.0f} records/s"
             f"  (next {single:,} records)"
         )
-        rest = entries - 2 * single
         fill = _ingest(endpoint, rest, 1, "c", 3)
         print(
             f"ingest, 1 connection:   {fill:>9,.0f} records/s"
