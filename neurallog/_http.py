@@ -19,6 +19,7 @@ Per-request behaviour can be tuned through httpx request extensions: ``"neurallo
 
 from __future__ import annotations
 
+import logging
 import os
 import platform
 import random
@@ -184,7 +185,7 @@ class RetryTransport(httpx.BaseTransport):
                 delay = self._policy.delay_after_error(error, attempt, retries)
                 if delay is None:
                     raise error_for_transport(error, request) from error
-                self._log_retry(request, repr(error), delay, attempt, retries)
+                _log_retry(self._logger, request, repr(error), delay, attempt, retries)
             else:
                 if response.status_code < 400:
                     return response
@@ -198,26 +199,35 @@ class RetryTransport(httpx.BaseTransport):
                         response.close()
                     raise error_for_response(response, body)
                 response.close()
-                self._log_retry(request, f"HTTP {response.status_code}", delay, attempt, retries)
+                why = f"HTTP {response.status_code}"
+                _log_retry(self._logger, request, why, delay, attempt, retries)
             if sleep(delay) is False:
                 # The sleeper was interrupted (shutdown): stop retrying.
                 raise _interrupted(request)
             attempt += 1
 
-    def _log_retry(
-        self, request: httpx.Request, why: str, delay: float, attempt: int, retries: int
-    ) -> None:
-        self._logger.info(
-            "NeuralLog: %s got %s; retry %d of %d in %.2fs",
-            _describe(request),
-            why,
-            attempt + 1,
-            retries,
-            delay,
-        )
-
     def close(self) -> None:
         self._inner.close()
+
+
+def _log_retry(
+    logger: logging.Logger,
+    request: httpx.Request,
+    why: str,
+    delay: float,
+    attempt: int,
+    retries: int,
+) -> None:
+    # DEBUG: during an outage every batch retries; what is finally lost is reported by the
+    # caller (an exception, or the pipeline's rate-limited warning and drop counters).
+    logger.debug(
+        "NeuralLog: %s got %s; retry %d of %d in %.2fs",
+        _describe(request),
+        why,
+        attempt + 1,
+        retries,
+        delay,
+    )
 
 
 class AsyncRetryTransport(httpx.AsyncBaseTransport):
@@ -258,14 +268,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                     raise error_for_response(response, body)
                 await response.aclose()
                 why = f"HTTP {response.status_code}"
-            self._logger.info(
-                "NeuralLog: %s got %s; retry %d of %d in %.2fs",
-                _describe(request),
-                why,
-                attempt + 1,
-                retries,
-                delay,
-            )
+            _log_retry(self._logger, request, why, delay, attempt, retries)
             await _async_sleep(delay)
             attempt += 1
 
