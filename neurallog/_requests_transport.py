@@ -38,6 +38,11 @@ class RequestsTransport(httpx.BaseTransport):
             ) from None
         self._requests = requests
         self._session = session if session is not None else requests.Session()
+        if self._session.auth is None:
+            # With no auth set, requests looks up ~/.netrc for the host and its Basic auth
+            # replaces the SDK's Authorization header (or joins X-API-Key): the credential
+            # the SDK sends must be the only one.
+            self._session.auth = _headers_as_given
         # True (requests' own CA bundle), False or a CA bundle path; never an SSLContext,
         # which requests cannot use (refused in _config).
         self._verify = verify
@@ -73,6 +78,10 @@ class RequestsTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self._session.close()
+
+
+def _headers_as_given(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    return request
 
 
 class _RequestsStream(httpx.SyncByteStream):

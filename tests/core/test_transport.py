@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -405,6 +406,26 @@ def test_requests_transport_maps_errors(server: HTTPServer) -> None:
         pytest.raises(exceptions.NotFoundError),
     ):
         nl._core.http.get("rules/r1")
+
+
+def test_requests_transport_ignores_netrc_credentials(
+    server: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # requests would otherwise put the ~/.netrc login for the host into Authorization.
+    netrc = tmp_path / ".netrc"
+    netrc.write_text(f"machine {server.host} login someone password netrc-secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    server.expect_request("/v1/health").respond_with_response(OK)
+    with NeuralLog(token="jwt-1", endpoint=server.url_for("/v1"), transport="requests") as nl:
+        nl._core.http.get("health")
+        nl.set_api_key("key-1")
+        nl._core.http.get("health")
+    bearer, keyed = (request for request, _ in server.log)
+    assert bearer.headers["Authorization"] == "Bearer jwt-1"
+    assert keyed.headers["X-API-Key"] == "key-1"
+    assert "Authorization" not in keyed.headers
 
 
 def test_an_httpx_transport_instance_is_used(server: HTTPServer) -> None:
