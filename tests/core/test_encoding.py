@@ -173,6 +173,8 @@ def test_default_redaction(sink: Sink, make_client: ClientFactory) -> None:
             "attempts": [{"secret": "s1", "ok": True}],
             "prompt_tokens": 12,
             "secretary": "Joan",
+            "SECRET_KEY": "django",
+            "jwt": "eyJ...",
         },
     )
     meta = _one_entry(sink, client)["metadata"]
@@ -189,6 +191,8 @@ def test_default_redaction(sink: Sink, make_client: ClientFactory) -> None:
         "attempts": [{"secret": REDACTED, "ok": True}],
         "prompt_tokens": 12,
         "secretary": "Joan",
+        "SECRET_KEY": REDACTED,
+        "jwt": REDACTED,
     }
 
 
