@@ -204,6 +204,9 @@ def test_list_is_newest_first_with_pagination(corpus: httpx.Client) -> None:
     beyond = corpus.get("/logs", params={"offset": 50})
     assert ids(beyond) == []
     assert beyond.json()["meta"]["pagination"]["total"] == 5
+    farthest = corpus.get("/logs", params={"offset": 2**63 - 1})
+    assert ids(farthest) == []
+    assert farthest.json()["meta"]["pagination"]["offset"] == 2**63 - 1
 
 
 @pytest.mark.parametrize(
