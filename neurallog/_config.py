@@ -145,7 +145,7 @@ def normalize_endpoint(value: str | None, logger: logging.Logger | None = None) 
         )
     if url.query or url.fragment:
         raise ConfigurationError("endpoint must not contain a query string or fragment")
-    if url.scheme == "http" and not _is_loopback(url.host) and logger is not None:
+    if url.scheme == "http" and not is_loopback(url.host) and logger is not None:
         logger.warning(
             "NeuralLog endpoint %s uses plain http: credentials and logs travel unencrypted",
             url.host,
@@ -153,7 +153,7 @@ def normalize_endpoint(value: str | None, logger: logging.Logger | None = None) 
     return str(url).rstrip("/")
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
@@ -263,7 +263,7 @@ def _verify_option(
             f"ssl.SSLContext, got {value!r}"
         )
     url = httpx.URL(endpoint)
-    if off and url.scheme == "https" and not _is_loopback(url.host):
+    if off and url.scheme == "https" and not is_loopback(url.host):
         logger.warning(
             "NeuralLog: TLS certificate verification is off for %s: anyone on the network "
             "path can read the credential and the logs",

@@ -26,6 +26,7 @@ import random
 import ssl
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from typing import Final, cast
 
 import httpx
 
-from neurallog._config import ClientOptions, validate_secret
+from neurallog._config import ClientOptions, is_loopback, validate_secret
 from neurallog._errors import error_for_response, error_for_transport, parse_retry_after
 from neurallog._version import __version__
 from neurallog.exceptions import ConfigurationError, NetworkError
@@ -410,7 +411,7 @@ def build_async_client(
     if isinstance(options.transport, httpx.AsyncBaseTransport):
         inner: httpx.AsyncBaseTransport = options.transport
     else:
-        inner = httpx.AsyncHTTPTransport(verify=verify)
+        inner = httpx.AsyncHTTPTransport(verify=verify, proxy=environment_proxy(options.endpoint))
     return httpx.AsyncClient(
         base_url=options.endpoint + "/",
         auth=CredentialAuth(credentials),
@@ -432,7 +433,23 @@ def _sync_inner_transport(
 
         # A bool or a CA bundle path: _config refuses an SSLContext for requests.
         return RequestsTransport(verify=cast("bool | str", options.verify))
-    return httpx.HTTPTransport(verify=verify)
+    return httpx.HTTPTransport(verify=verify, proxy=environment_proxy(options.endpoint))
+
+
+def environment_proxy(endpoint: str) -> str | None:
+    """The proxy ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY`` name for ``endpoint``, if any.
+
+    httpx reads these variables only when it builds its own transport; the SDK builds the
+    transport (to wrap it with retries), so it applies them itself, ``NO_PROXY`` included.
+    """
+    url = httpx.URL(endpoint)
+    if is_loopback(url.host):
+        return None  # a proxy's loopback is not this machine's (NeuralLog Local, tests)
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(url.host):
+        return None
+    return proxy if "://" in proxy else f"http://{proxy}"
 
 
 def _policy(options: ClientOptions) -> RetryPolicy:

@@ -428,6 +428,43 @@ def test_requests_transport_ignores_netrc_credentials(
     assert "Authorization" not in keyed.headers
 
 
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY"])
+def test_proxy_environment_variables_are_honoured(
+    server: HTTPServer, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    # The test server plays the proxy: the request reaches it for a host that does not exist.
+    monkeypatch.setenv(variable, server.url_for("/").rstrip("/"))
+    server.expect_request("/v1/health").respond_with_response(OK)
+    with NeuralLog(api_key=API_KEY, endpoint="http://api.neurallog.invalid/v1") as nl:
+        assert nl._core.http.get("health").status_code == 200
+    ((request, _),) = server.log
+    assert request.headers["Host"] == "api.neurallog.invalid"
+
+
+def test_no_proxy_bypasses_the_proxy(server: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTP_PROXY", server.url_for("/").rstrip("/"))
+    monkeypatch.setenv("NO_PROXY", "neurallog.invalid")
+    with (
+        NeuralLog(api_key=API_KEY, endpoint="http://api.neurallog.invalid/v1", retries=0) as nl,
+        pytest.raises(exceptions.NetworkError),
+    ):
+        nl._core.http.get("health")  # straight to a host that does not resolve
+    assert server.log == []
+
+
+def test_loopback_endpoints_never_go_through_a_proxy(
+    server: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    server.expect_request("/v1/health").respond_with_response(OK)
+    with NeuralLog(api_key=API_KEY, endpoint=server.url_for("/v1"), retries=0) as nl:
+        assert nl._core.http.get("health").status_code == 200
+
+
 def test_an_httpx_transport_instance_is_used(server: HTTPServer) -> None:
     calls = []
 
