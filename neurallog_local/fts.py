@@ -151,7 +151,9 @@ def _describe(token: _Token) -> str:
 
 def compile_query(query: str) -> str:
     """Compile a user query into an FTS5 MATCH expression; ``ValueError`` when malformed."""
-    tokens = _tokenize(query)
+    # FTS5 reads its expression as a C string, so a NUL would cut a quoted term short.
+    # The tokenizer only ever separates words at one, as at a space.
+    tokens = _tokenize(query.replace("\x00", " "))
     if not tokens:
         raise ValueError("the query is empty")
     expr = _Parser(tokens).parse()

@@ -322,6 +322,7 @@ def test_fields_limit_what_is_returned(corpus: httpx.Client) -> None:
         ("payments", {"l3"}),
         ("auth-service", {"l1", "l5"}),
         ("nothing-matches-this", set()),
+        ("database\x00timeout", {"l4"}),  # a NUL separates words, as in the text
     ],
 )
 def test_full_text_search(corpus: httpx.Client, query: str, expected: set[str]) -> None:
