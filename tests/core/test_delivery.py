@@ -123,7 +123,7 @@ def test_refused_connections_are_retried_until_the_server_is_up(
                 refused.set()
 
     logger = logging.getLogger("neurallog.test.refused")
-    logger.setLevel(logging.INFO)
+    logger.setLevel(logging.DEBUG)  # retry notices are DEBUG
     logger.propagate = False
     logger.addHandler(Spy())
     client = make_client(
