@@ -78,6 +78,7 @@ class Receiver:
 
     def close(self) -> None:
         self._server.shutdown()
+        self._server.server_close()
 
 
 def basic_usage() -> NeuralLog:
