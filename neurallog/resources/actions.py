@@ -132,7 +132,7 @@ class AsyncActionsModule(AsyncResource):
         *,
         type: ActionType | None = None,
     ) -> AsyncPage[Action]:
-        """A page of actions, oldest first; ``async for`` walks every page."""
+        """A page of actions, oldest first; ``iter_all()`` walks every page."""
         call = _build.list_actions_call(filter=filter, type=type, limit=limit, offset=offset)
         return await self._paged(call)
 
@@ -175,7 +175,7 @@ class AsyncActionsModule(AsyncResource):
         status: ExecutionStatus | None = None,
         rule_id: str | None = None,
     ) -> AsyncPage[Execution]:
-        """A page of the action's executions, newest first; ``async for`` walks every page."""
+        """A page of the action's executions, newest first; ``iter_all()`` walks every page."""
         call = _build.list_executions_call(
             action_id, status=status, rule_id=rule_id, limit=limit, offset=offset
         )

@@ -153,7 +153,7 @@ class AsyncRulesModule(AsyncResource):
         *,
         enabled: bool | None = None,
     ) -> AsyncPage[Rule]:
-        """A page of rules, oldest first; ``async for`` walks every page."""
+        """A page of rules, oldest first; ``iter_all()`` walks every page."""
         call = _build.list_rules_call(filter=filter, enabled=enabled, limit=limit, offset=offset)
         return await self._paged(call)
 
