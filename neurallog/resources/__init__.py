@@ -1,26 +1,36 @@
-"""Resources of the NeuralLog clients: ``logs``, ``rules`` and ``actions``, and their results."""
+"""Resources of the NeuralLog clients (``logs``, ``rules``, ``actions``) and their results.
 
+This package is the public home of the resource classes, pages and live-tail streams: they
+are defined in its modules but shown (in reprs, tracebacks and docs) as
+``neurallog.resources.<Name>``.
+"""
+
+# The *Module names are the classes' former names, kept for code that imported them.
 from neurallog.resources._pages import AsyncPage, Page
 from neurallog.resources._streaming import AsyncLogStream, LogStream
-from neurallog.resources.actions import Actions, ActionsModule, AsyncActions, AsyncActionsModule
-from neurallog.resources.logs import AsyncLogs, AsyncLogsModule, Logs, LogsModule
-from neurallog.resources.rules import AsyncRules, AsyncRulesModule, Rules, RulesModule
+from neurallog.resources.actions import Actions, AsyncActions
+from neurallog.resources.actions import ActionsModule as ActionsModule
+from neurallog.resources.actions import AsyncActionsModule as AsyncActionsModule
+from neurallog.resources.logs import AsyncLogs, Logs
+from neurallog.resources.logs import AsyncLogsModule as AsyncLogsModule
+from neurallog.resources.logs import LogsModule as LogsModule
+from neurallog.resources.rules import AsyncRules, Rules
+from neurallog.resources.rules import AsyncRulesModule as AsyncRulesModule
+from neurallog.resources.rules import RulesModule as RulesModule
 
 __all__ = [
     "Actions",
-    "ActionsModule",
     "AsyncActions",
-    "AsyncActionsModule",
     "AsyncLogStream",
     "AsyncLogs",
-    "AsyncLogsModule",
     "AsyncPage",
     "AsyncRules",
-    "AsyncRulesModule",
     "LogStream",
     "Logs",
-    "LogsModule",
     "Page",
     "Rules",
-    "RulesModule",
 ]
+
+for _name in __all__:
+    globals()[_name].__module__ = __name__
+del _name
