@@ -18,7 +18,7 @@ from . import handlers_logs as logs
 from . import handlers_rules as rules
 from .admin import admin_routes
 from .errors import ApiError
-from .pipeline import (
+from .request_flow import (
     Call,
     Operation,
     Pipeline,
