@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from neurallog.resources.actions import Actions
     from neurallog.resources.logs import Logs
     from neurallog.resources.rules import Rules
-    from neurallog.types import Level
+    from neurallog.types import Level, LevelName
 
 __all__ = ["LogBatch", "NeuralLog"]
 
@@ -156,7 +156,7 @@ class NeuralLog:
 
     def log(
         self,
-        level: str | int,
+        level: LevelName,
         message: str,
         metadata: Mapping[str, Any] | None = None,
         source: str | None = None,
@@ -383,7 +383,7 @@ class LogBatch:
 
     def log(
         self,
-        level: str | int,
+        level: LevelName,
         message: str,
         metadata: Mapping[str, Any] | None = None,
         source: str | None = None,
