@@ -25,9 +25,11 @@ import httpx
 import orjson
 from neurallog_api.types import UNSET, Unset
 
-from neurallog._checks import integer, mapping, string
+from neurallog._checks import integer, mapping, optional_mapping, require_id, string
 from neurallog._levels import level_name
 from neurallog._timestamps import aware_utc, rfc3339
+from neurallog.resources import _parse
+from neurallog.types import NotGiven
 
 T = TypeVar("T")
 
@@ -61,6 +63,39 @@ def check_limit(limit: object) -> int:
 def check_offset(offset: object) -> int:
     """``offset`` as the API accepts it (0 or more)."""
     return integer("offset", offset, minimum=0)
+
+
+def by_id(
+    name: str,
+    value: object,
+    get_kwargs: Callable[[str], dict[str, Any]],
+    parse: Callable[[httpx.Response], Any] = _parse.data,
+) -> Call[Any]:
+    """The request about one resource, by its id (``name`` is the argument, e.g. ``rule_id``)."""
+    return Call(get_kwargs(require_id(name, value)), parse)
+
+
+def one_filter(method: str, key: str, filter: object, value: object) -> object:
+    """The one key a list ``method`` filters on, given as ``filter={key: ...}`` or ``key=...``."""
+    fields = optional_mapping("filter", filter) or {}
+    unknown = set(fields) - {key}
+    if unknown:
+        raise ValueError(f"{method}() filter accepts {key}; got unknown key(s) {sorted(unknown)}")
+    if value is not None and key in fields and fields[key] != value:
+        raise ValueError(f"{method}(): {key}= and filter[{key!r}] disagree")
+    return value if value is not None else fields.get(key)
+
+
+def changed_fields(method: str, changes: Mapping[str, object]) -> dict[str, Any]:
+    """The fields an update ``method`` was given (``name`` and ``description`` checked)."""
+    payload = {k: v for k, v in changes.items() if not isinstance(v, NotGiven)}
+    if not payload:
+        raise ValueError(f"{method}() needs at least one field to change: " + ", ".join(changes))
+    if "name" in payload:
+        string("name", payload["name"])
+    if payload.get("description") is not None:
+        string("description", payload["description"])
+    return payload
 
 
 def list_call(at: Callable[..., dict[str, Any]], offset: object) -> ListCall[Any]:

@@ -23,22 +23,16 @@ from neurallog_api.models.execution_status import ExecutionStatus as ExecutionSt
 from neurallog_api.types import UNSET
 
 from neurallog import _checks
-from neurallog.resources import _parse
-from neurallog.resources._base import (
-    AsyncResource,
-    SyncResource,
-    async_call,
-    async_list,
-    request,
-    sync_call,
-    sync_list,
-)
+from neurallog.resources import _base, _parse
 from neurallog.resources._build import (
     Call,
     ListCall,
+    by_id,
+    changed_fields,
     check_limit,
     encode_json,
     list_call,
+    one_filter,
     verbatim,
 )
 from neurallog.types import NOT_GIVEN, Action, ActionType, Execution, ExecutionStatus, NotGiven
@@ -49,10 +43,9 @@ Params = Mapping[str, Any]
 
 _TYPES = tuple(t.value for t in ActionTypeEnum)
 _STATUSES = tuple(s.value for s in ExecutionStatusEnum)
-_FILTER_KEYS = ("type",)
 
 
-@request("actions")
+@_base.request("actions")
 def _create(
     name: str,
     type: ActionType,
@@ -80,14 +73,13 @@ def _create(
     return Call(encode_json("action", kwargs), _parse.data)
 
 
-@request("actions")
+@_base.request("actions")
 def _get(action_id: str) -> Call[Action]:
     """One action by id."""
-    action = _checks.require_id("action_id", action_id)
-    return Call(get_action._get_kwargs(action), _parse.data)
+    return by_id("action_id", action_id, get_action._get_kwargs)
 
 
-@request("actions")
+@_base.request("actions")
 def _list(
     filter: Mapping[str, Any] | None = None,
     limit: int = 10,
@@ -96,16 +88,7 @@ def _list(
     type: ActionType | None = None,
 ) -> ListCall[Action]:
     """A page of actions, oldest first; ``filter={"type": "webhook"}`` (or ``type=``)."""
-    fields = _checks.optional_mapping("filter", filter) or {}
-    unknown = set(fields) - set(_FILTER_KEYS)
-    if unknown:
-        raise ValueError(
-            f"actions.list() filter accepts {', '.join(_FILTER_KEYS)}; "
-            f"got unknown key(s) {sorted(unknown)}"
-        )
-    if type is not None and "type" in fields and fields["type"] != type:
-        raise ValueError("actions.list(): type= and filter['type'] disagree")
-    wanted = type if type is not None else fields.get("type")
+    wanted = one_filter("actions.list", "type", filter, type)
     at = partial(
         list_actions._get_kwargs,
         type_=UNSET if wanted is None else ActionTypeEnum(_checks.choice("type", wanted, _TYPES)),
@@ -114,7 +97,7 @@ def _list(
     return list_call(at, offset)
 
 
-@request("actions")
+@_base.request("actions")
 def _update(
     action_id: str,
     *,
@@ -130,15 +113,7 @@ def _update(
         "type": type,
         "parameters": parameters,
     }
-    payload = {k: v for k, v in changes.items() if not isinstance(v, NotGiven)}
-    if not payload:
-        raise ValueError(
-            "actions.update() needs at least one field to change: " + ", ".join(changes)
-        )
-    if "name" in payload:
-        _checks.string("name", payload["name"])
-    if payload.get("description") is not None:
-        _checks.string("description", payload["description"])
+    payload = changed_fields("actions.update", changes)
     if "type" in payload:
         _checks.string("type", payload["type"])
     if "parameters" in payload:
@@ -148,14 +123,13 @@ def _update(
     return Call(encode_json("action", kwargs), _parse.data)
 
 
-@request("actions")
+@_base.request("actions")
 def _delete(action_id: str) -> Call[None]:
     """Delete an action (rules that use it record a failed execution when they fire)."""
-    action = _checks.require_id("action_id", action_id)
-    return Call(delete_action._get_kwargs(action), _parse.nothing)
+    return by_id("action_id", action_id, delete_action._get_kwargs, _parse.nothing)
 
 
-@request("actions")
+@_base.request("actions")
 def _execute(
     action_id: str,
     parameters: Params | None = None,
@@ -177,7 +151,7 @@ def _execute(
     return Call(encode_json("execute", kwargs), _parse.data)
 
 
-@request("actions")
+@_base.request("actions")
 def _executions(
     action_id: str,
     limit: int = 10,
@@ -199,28 +173,28 @@ def _executions(
     return list_call(at, offset)
 
 
-class Actions(SyncResource):
+class Actions(_base.SyncResource):
     """Actions of the tenant: ``NeuralLog.actions``."""
 
-    create = sync_call(_create)
-    get = sync_call(_get)
-    list = sync_list(_list)
-    update = sync_call(_update)
-    delete = sync_call(_delete)
-    execute = sync_call(_execute)
-    executions = sync_list(_executions)
+    create = _base.sync_call(_create)
+    get = _base.sync_call(_get)
+    list = _base.sync_list(_list)
+    update = _base.sync_call(_update)
+    delete = _base.sync_call(_delete)
+    execute = _base.sync_call(_execute)
+    executions = _base.sync_list(_executions)
 
 
-class AsyncActions(AsyncResource):
+class AsyncActions(_base.AsyncResource):
     """Actions of the tenant: ``AsyncNeuralLog.actions``."""
 
-    create = async_call(_create)
-    get = async_call(_get)
-    list = async_list(_list)
-    update = async_call(_update)
-    delete = async_call(_delete)
-    execute = async_call(_execute)
-    executions = async_list(_executions)
+    create = _base.async_call(_create)
+    get = _base.async_call(_get)
+    list = _base.async_list(_list)
+    update = _base.async_call(_update)
+    delete = _base.async_call(_delete)
+    execute = _base.async_call(_execute)
+    executions = _base.async_list(_executions)
 
 
 #: Former names, kept for code that imported them.

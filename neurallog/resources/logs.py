@@ -42,6 +42,7 @@ from neurallog.resources._base import (
 from neurallog.resources._build import (
     Call,
     ListCall,
+    by_id,
     check_limit,
     encode_json,
     fields_param,
@@ -166,7 +167,7 @@ def _list(
 @request("logs")
 def _get(log_id: str) -> Call[LogEntry]:
     """One entry by id; :class:`~neurallog.exceptions.NotFoundError` if there is none."""
-    return Call(get_log._get_kwargs(_checks.require_id("log_id", log_id)), _parse.data)
+    return by_id("log_id", log_id, get_log._get_kwargs)
 
 
 @request("logs")

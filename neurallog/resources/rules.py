@@ -24,22 +24,16 @@ from neurallog_api.types import UNSET
 
 from neurallog import _checks
 from neurallog._levels import level_name
-from neurallog.resources import _parse
-from neurallog.resources._base import (
-    AsyncResource,
-    SyncResource,
-    async_call,
-    async_list,
-    request,
-    sync_call,
-    sync_list,
-)
+from neurallog.resources import _base, _parse
 from neurallog.resources._build import (
     Call,
     ListCall,
+    by_id,
+    changed_fields,
     check_limit,
     encode_json,
     list_call,
+    one_filter,
     verbatim,
 )
 from neurallog.types import NOT_GIVEN, Condition, NotGiven, Rule, RuleAction, RuleTestResult
@@ -47,8 +41,6 @@ from neurallog.types import NOT_GIVEN, Condition, NotGiven, Rule, RuleAction, Ru
 __all__ = ["AsyncRules", "Rules"]
 
 RuleActions = Sequence[RuleAction]
-
-_FILTER_KEYS = ("enabled",)
 
 
 def _rule_actions(actions: object) -> list[Any]:
@@ -60,11 +52,7 @@ def _rule_actions(actions: object) -> list[Any]:
     return list(actions)
 
 
-def _rule_call(rule_id: str, get_kwargs: Any) -> Call[Rule]:
-    return Call(get_kwargs(_checks.require_id("rule_id", rule_id)), _parse.data)
-
-
-@request("rules")
+@_base.request("rules")
 def _create(
     name: str,
     condition: Condition,
@@ -110,13 +98,13 @@ def _create(
     return Call(encode_json("rule", kwargs), _parse.data)
 
 
-@request("rules")
+@_base.request("rules")
 def _get(rule_id: str) -> Call[Rule]:
     """One rule by id."""
-    return _rule_call(rule_id, get_rule._get_kwargs)
+    return by_id("rule_id", rule_id, get_rule._get_kwargs)
 
 
-@request("rules")
+@_base.request("rules")
 def _list(
     filter: Mapping[str, Any] | None = None,
     limit: int = 10,
@@ -125,16 +113,7 @@ def _list(
     enabled: bool | None = None,
 ) -> ListCall[Rule]:
     """A page of rules, oldest first; ``filter={"enabled": True}`` (or ``enabled=True``)."""
-    fields = _checks.optional_mapping("filter", filter) or {}
-    unknown = set(fields) - set(_FILTER_KEYS)
-    if unknown:
-        raise ValueError(
-            f"rules.list() filter accepts {', '.join(_FILTER_KEYS)}; "
-            f"got unknown key(s) {sorted(unknown)}"
-        )
-    if enabled is not None and "enabled" in fields and fields["enabled"] != enabled:
-        raise ValueError("rules.list(): enabled= and filter['enabled'] disagree")
-    wanted = enabled if enabled is not None else fields.get("enabled")
+    wanted = one_filter("rules.list", "enabled", filter, enabled)
     at = partial(
         list_rules._get_kwargs,
         enabled=UNSET if wanted is None else _checks.boolean("enabled", wanted),
@@ -143,7 +122,7 @@ def _list(
     return list_call(at, offset)
 
 
-@request("rules")
+@_base.request("rules")
 def _update(
     rule_id: str,
     *,
@@ -163,13 +142,7 @@ def _update(
         "enabled": enabled,
         "cooldown_seconds": cooldown_seconds,
     }
-    payload = {k: v for k, v in changes.items() if not isinstance(v, NotGiven)}
-    if not payload:
-        raise ValueError("rules.update() needs at least one field to change: " + ", ".join(changes))
-    if "name" in payload:
-        _checks.string("name", payload["name"])
-    if payload.get("description") is not None:
-        _checks.string("description", payload["description"])
+    payload = changed_fields("rules.update", changes)
     if "condition" in payload:
         payload["condition"] = _checks.mapping("condition", payload["condition"])
     if "actions" in payload:
@@ -183,13 +156,13 @@ def _update(
     return Call(encode_json("rule", kwargs), _parse.data)
 
 
-@request("rules")
+@_base.request("rules")
 def _delete(rule_id: str) -> Call[None]:
     """Delete a rule."""
-    return Call(delete_rule._get_kwargs(_checks.require_id("rule_id", rule_id)), _parse.nothing)
+    return by_id("rule_id", rule_id, delete_rule._get_kwargs, _parse.nothing)
 
 
-@request("rules")
+@_base.request("rules")
 def _test(rule_id: str, sample_data: Mapping[str, Any]) -> Call[RuleTestResult]:
     """Dry-run the rule on ``sample_data`` (a log entry); nothing runs or is recorded.
 
@@ -207,42 +180,42 @@ def _test(rule_id: str, sample_data: Mapping[str, Any]) -> Call[RuleTestResult]:
     return Call(encode_json("sample_data", kwargs), _parse.data)
 
 
-@request("rules")
+@_base.request("rules")
 def _enable(rule_id: str) -> Call[Rule]:
     """Start evaluating the rule; the updated rule."""
-    return _rule_call(rule_id, enable_rule._get_kwargs)
+    return by_id("rule_id", rule_id, enable_rule._get_kwargs)
 
 
-@request("rules")
+@_base.request("rules")
 def _disable(rule_id: str) -> Call[Rule]:
     """Stop evaluating the rule; the updated rule."""
-    return _rule_call(rule_id, disable_rule._get_kwargs)
+    return by_id("rule_id", rule_id, disable_rule._get_kwargs)
 
 
-class Rules(SyncResource):
+class Rules(_base.SyncResource):
     """Rules of the tenant: ``NeuralLog.rules``."""
 
-    create = sync_call(_create)
-    get = sync_call(_get)
-    list = sync_list(_list)
-    update = sync_call(_update)
-    delete = sync_call(_delete)
-    test = sync_call(_test)
-    enable = sync_call(_enable)
-    disable = sync_call(_disable)
+    create = _base.sync_call(_create)
+    get = _base.sync_call(_get)
+    list = _base.sync_list(_list)
+    update = _base.sync_call(_update)
+    delete = _base.sync_call(_delete)
+    test = _base.sync_call(_test)
+    enable = _base.sync_call(_enable)
+    disable = _base.sync_call(_disable)
 
 
-class AsyncRules(AsyncResource):
+class AsyncRules(_base.AsyncResource):
     """Rules of the tenant: ``AsyncNeuralLog.rules``."""
 
-    create = async_call(_create)
-    get = async_call(_get)
-    list = async_list(_list)
-    update = async_call(_update)
-    delete = async_call(_delete)
-    test = async_call(_test)
-    enable = async_call(_enable)
-    disable = async_call(_disable)
+    create = _base.async_call(_create)
+    get = _base.async_call(_get)
+    list = _base.async_list(_list)
+    update = _base.async_call(_update)
+    delete = _base.async_call(_delete)
+    test = _base.async_call(_test)
+    enable = _base.async_call(_enable)
+    disable = _base.async_call(_disable)
 
 
 #: Former names, kept for code that imported them.
