@@ -3,7 +3,7 @@
 ``AsyncNeuralLog`` composes a :class:`~neurallog.client.NeuralLog`: logging goes through the
 same pipeline (``await info(...)`` only enqueues, so it never does network I/O on the event
 loop), and the blocking ``flush``/``close`` run in a worker thread. The API resources are
-async twins of the sync ones, built from the same request builders and parsers, and sent
+async twins of the sync ones, made from the same request functions (one per operation), and sent
 through the client's configured async httpx client.
 """
 

@@ -32,5 +32,9 @@ __all__ = [
 ]
 
 for _name in __all__:
-    globals()[_name].__module__ = __name__
-del _name
+    _cls = globals()[_name]
+    _cls.__module__ = __name__
+    for _member in vars(_cls).values():
+        if callable(_member) and hasattr(_member, "__module__"):
+            _member.__module__ = __name__
+del _name, _cls, _member

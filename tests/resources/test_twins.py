@@ -67,7 +67,7 @@ def test_async_methods_are_awaited_or_iterated(sync: type, asynchronous: type) -
 def test_methods_are_named_where_they_live() -> None:
     assert Logs.search.__qualname__ == "Logs.search"
     assert AsyncLogs.astream.__qualname__ == "AsyncLogs.astream"
-    assert Rules.create.__module__ == "neurallog.resources.rules"
+    assert Rules.create.__module__ == "neurallog.resources"
 
 
 def test_a_bound_method_shows_its_own_parameters(client: NeuralLog) -> None:
