@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncNeuralLog", "DeliveryStats", "LogBatch", "NeuralLog", "__version__"]
 
+# Defined in the pipeline's modules; shown (reprs, tracebacks, docs) where users import it.
+DeliveryStats.__module__ = __name__
+
 
 def __getattr__(name: str) -> Any:
     # The async client is imported on first use: sync applications never pay for it.

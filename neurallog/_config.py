@@ -1,11 +1,14 @@
-"""Resolution and validation of client settings (arguments, then environment variables)."""
+"""Resolution and validation of client settings (arguments, then environment variables).
+
+Settings are checked with :mod:`neurallog._checks` through ``setting()``, so a bad one is a
+``ConfigurationError`` saying what was wrong and what is accepted.
+"""
 
 from __future__ import annotations
 
 import importlib.util
 import ipaddress
 import logging
-import math
 import os
 import ssl
 from collections.abc import Callable, Iterable, Mapping
@@ -14,6 +17,7 @@ from typing import Any, Final, Literal
 
 import httpx
 
+from neurallog._checks import boolean, integer, seconds, setting
 from neurallog._levels import parse_level
 from neurallog.exceptions import ConfigurationError
 
@@ -163,46 +167,25 @@ def is_loopback(host: str) -> bool:
 
 
 def _positive_number(name: str, value: object) -> float:
-    number = _number(name, value)
-    if number <= 0:
-        raise ConfigurationError(f"{name} must be greater than 0, got {value!r}")
-    return number
+    return setting(seconds, name, value, above_zero=True)
 
 
 def _non_negative_number(name: str, value: object) -> float:
-    number = _number(name, value)
-    if number < 0:
-        raise ConfigurationError(f"{name} must be 0 or more, got {value!r}")
-    return number
-
-
-def _number(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigurationError(f"{name} must be a number of seconds, got {value!r}")
-    number = float(value)
-    if math.isnan(number) or math.isinf(number):
-        raise ConfigurationError(f"{name} must be a finite number, got {value!r}")
-    return number
+    return setting(seconds, name, value, above_zero=False)
 
 
 def _non_negative_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigurationError(f"{name} must be a whole number, 0 or more, got {value!r}")
-    return value
+    return setting(integer, name, value, minimum=0)
 
 
 def _batch_size(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
-        raise ConfigurationError(
-            f"batch_size must be a whole number from 1 to 1000 (the API's limit), got {value!r}"
-        )
-    return value
+    return setting(
+        integer, "batch_size (the API's limit per request)", value, minimum=1, maximum=1000
+    )
 
 
 def _bool(name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigurationError(f"{name} must be True or False, got {value!r}")
-    return value
+    return setting(boolean, name, value)
 
 
 def _log_level(value: object) -> int:
@@ -329,28 +312,15 @@ def resolve_pipeline_options(
         default_tags = check_tags(tags) if tags is not None else ()
     except (TypeError, ValueError) as exc:
         raise ConfigurationError(f"tags: {exc}") from None
-    if (
-        isinstance(max_queue_size, bool)
-        or not isinstance(max_queue_size, int)
-        or max_queue_size < 1
-    ):
-        raise ConfigurationError(
-            f"max_queue_size must be a whole number of records, 1 or more, got {max_queue_size!r}"
-        )
+    queue_size = setting(integer, "max_queue_size", max_queue_size, minimum=1)
     if overflow not in ("drop_oldest", "drop_newest"):
         raise ConfigurationError(
             f"overflow must be 'drop_oldest' (the default) or 'drop_newest', got {overflow!r}"
         )
     protect = None if protect_level is None else _level_option("protect_level", protect_level)
-    if (
-        isinstance(max_batch_bytes, bool)
-        or not isinstance(max_batch_bytes, int)
-        or not 1024 <= max_batch_bytes <= API_MAX_BODY_BYTES
-    ):
-        raise ConfigurationError(
-            f"max_batch_bytes must be a whole number from 1024 to {API_MAX_BODY_BYTES} "
-            f"(the API's limit), got {max_batch_bytes!r}"
-        )
+    batch_bytes = setting(
+        integer, "max_batch_bytes", max_batch_bytes, minimum=1024, maximum=API_MAX_BODY_BYTES
+    )
     if compression not in ("gzip", None):
         raise ConfigurationError(
             f"compression must be 'gzip' (the default) or None, got {compression!r}"
@@ -361,10 +331,10 @@ def resolve_pipeline_options(
     return PipelineOptions(
         source=source,
         tags=default_tags,
-        max_queue_size=max_queue_size,
+        max_queue_size=queue_size,
         overflow=overflow,
         protect_level=protect,
-        max_batch_bytes=max_batch_bytes,
+        max_batch_bytes=batch_bytes,
         compression=compression,
         shutdown_timeout=_non_negative_number("shutdown_timeout", shutdown_timeout),
         flush_timeout=_non_negative_number("flush_timeout", flush_timeout),

@@ -13,9 +13,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
-import time
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any, Final
@@ -23,6 +22,7 @@ from typing import Any, Final
 import orjson
 
 from neurallog._redact import REDACTED, KeyMatcher
+from neurallog._timestamps import format_timestamp, normalize_timestamp
 
 __all__ = [
     "MAX_DEPTH",
@@ -39,64 +39,6 @@ _INT_MIN: Final = -(1 << 63)
 _INT_MAX: Final = (1 << 64) - 1
 _REPR_LIMIT: Final = 2048
 CIRCULAR: Final = "[Circular]"
-
-# -- timestamps ------------------------------------------------------------------------------
-
-_second_cache: tuple[int, str] = (-1, "")
-
-
-def format_timestamp(time_ns: int) -> str:
-    """RFC 3339 UTC with microseconds, e.g. ``2026-01-02T03:04:05.678901Z``."""
-    global _second_cache
-    seconds, nanos = divmod(time_ns, 1_000_000_000)
-    cached_second, prefix = _second_cache
-    if cached_second != seconds:
-        # Records arrive in bursts within the same second: format the date part once.
-        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-        _second_cache = (seconds, prefix)
-    return f"{prefix}.{nanos // 1000:06d}Z"
-
-
-def normalize_timestamp(value: object) -> str | None:
-    """Validate a caller-supplied timestamp and return it as RFC 3339 UTC.
-
-    Accepts None, a timezone-aware :class:`datetime`, or an RFC 3339 string with a time
-    and an offset (``2026-01-02T03:04:05Z``, ``...+02:00``).
-
-    Raises:
-        ValueError: for a naive datetime or a string that is not RFC 3339.
-        TypeError: for any other type.
-    """
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        moment = value
-        if moment.tzinfo is None or moment.utcoffset() is None:
-            raise ValueError(
-                "timestamp must be timezone-aware (e.g. datetime.now(timezone.utc)); "
-                "a naive datetime is ambiguous"
-            )
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(
-                f"timestamp {value!r} is not RFC 3339; use e.g. '2026-01-02T03:04:05Z'"
-            ) from None
-        if len(text) < 16 or text[10] not in "Tt " or moment.tzinfo is None:
-            raise ValueError(
-                f"timestamp {value!r} needs a date, a time and an offset, "
-                "e.g. '2026-01-02T03:04:05Z'"
-            )
-    else:
-        raise TypeError(
-            "timestamp must be None, a timezone-aware datetime or an RFC 3339 string, "
-            f"got {type(value).__name__}"
-        )
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
 
 # -- values ----------------------------------------------------------------------------------
 

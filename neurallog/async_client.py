@@ -3,7 +3,7 @@
 ``AsyncNeuralLog`` composes a :class:`~neurallog.client.NeuralLog`: logging goes through the
 same pipeline (``await info(...)`` only enqueues, so it never does network I/O on the event
 loop), and the blocking ``flush``/``close`` run in a worker thread. The API resources are
-async twins of the sync ones, built from the same request builders and parsers, and sent
+async twins of the sync ones, made from the same request functions (one per operation), and sent
 through the client's configured async httpx client.
 """
 
@@ -24,9 +24,9 @@ if TYPE_CHECKING:
 
     from neurallog._core import ClientCore
     from neurallog._pipeline import DeliveryStats, Pipeline
-    from neurallog.resources.actions import AsyncActionsModule
-    from neurallog.resources.logs import AsyncLogsModule
-    from neurallog.resources.rules import AsyncRulesModule
+    from neurallog.resources.actions import AsyncActions
+    from neurallog.resources.logs import AsyncLogs
+    from neurallog.resources.rules import AsyncRules
     from neurallog.types import Level
 
 __all__ = ["AsyncLogBatch", "AsyncNeuralLog"]
@@ -221,25 +221,25 @@ class AsyncNeuralLog:
     # -- resources ---------------------------------------------------------------------------
 
     @cached_property
-    def logs(self) -> AsyncLogsModule:
+    def logs(self) -> AsyncLogs:
         """Search, list, get, delete, stream and batch-log entries."""
-        from neurallog.resources.logs import AsyncLogsModule
+        from neurallog.resources.logs import AsyncLogs
 
-        return AsyncLogsModule(self)
+        return AsyncLogs(self)
 
     @cached_property
-    def rules(self) -> AsyncRulesModule:
+    def rules(self) -> AsyncRules:
         """Create and manage rules."""
-        from neurallog.resources.rules import AsyncRulesModule
+        from neurallog.resources.rules import AsyncRules
 
-        return AsyncRulesModule(self)
+        return AsyncRules(self)
 
     @cached_property
-    def actions(self) -> AsyncActionsModule:
+    def actions(self) -> AsyncActions:
         """Create, manage and execute actions."""
-        from neurallog.resources.actions import AsyncActionsModule
+        from neurallog.resources.actions import AsyncActions
 
-        return AsyncActionsModule(self)
+        return AsyncActions(self)
 
     @property
     def api(self) -> AuthenticatedClient:

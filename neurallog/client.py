@@ -21,10 +21,10 @@ if TYPE_CHECKING:
     from neurallog_api import AuthenticatedClient
 
     from neurallog._config import BeforeSend, OnDrop
-    from neurallog.resources.actions import ActionsModule
-    from neurallog.resources.logs import LogsModule
-    from neurallog.resources.rules import RulesModule
-    from neurallog.types import Level
+    from neurallog.resources.actions import Actions
+    from neurallog.resources.logs import Logs
+    from neurallog.resources.rules import Rules
+    from neurallog.types import Level, LevelName
 
 __all__ = ["LogBatch", "NeuralLog"]
 
@@ -156,7 +156,7 @@ class NeuralLog:
 
     def log(
         self,
-        level: str | int,
+        level: LevelName,
         message: str,
         metadata: Mapping[str, Any] | None = None,
         source: str | None = None,
@@ -322,25 +322,25 @@ class NeuralLog:
     # -- resources -----------------------------------------------------------------------
 
     @cached_property
-    def logs(self) -> LogsModule:
+    def logs(self) -> Logs:
         """Search, list, get, delete, stream and batch-log entries."""
-        from neurallog.resources.logs import LogsModule
+        from neurallog.resources.logs import Logs
 
-        return LogsModule(self)
+        return Logs(self)
 
     @cached_property
-    def rules(self) -> RulesModule:
+    def rules(self) -> Rules:
         """Create and manage rules."""
-        from neurallog.resources.rules import RulesModule
+        from neurallog.resources.rules import Rules
 
-        return RulesModule(self)
+        return Rules(self)
 
     @cached_property
-    def actions(self) -> ActionsModule:
+    def actions(self) -> Actions:
         """Create, manage and execute actions."""
-        from neurallog.resources.actions import ActionsModule
+        from neurallog.resources.actions import Actions
 
-        return ActionsModule(self)
+        return Actions(self)
 
     @property
     def api(self) -> AuthenticatedClient:
@@ -383,7 +383,7 @@ class LogBatch:
 
     def log(
         self,
-        level: str | int,
+        level: LevelName,
         message: str,
         metadata: Mapping[str, Any] | None = None,
         source: str | None = None,

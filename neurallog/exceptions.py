@@ -12,7 +12,7 @@
     │   ├── RateLimitError       429 (retry_after)
     │   └── ServerError          5xx
     └── NetworkError
-        └── TimeoutError
+        └── APITimeoutError      (also importable as TimeoutError, its former name)
 
 The logging methods (``log``, ``info``, ...) never raise these for delivery problems:
 delivery runs in the background and losses are counted (``NeuralLog.stats``) and reported
@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "APITimeoutError",
     "ApiError",
     "AuthenticationError",
     "ConfigurationError",
@@ -34,7 +35,6 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
-    "TimeoutError",
     "ValidationError",
 ]
 
@@ -170,5 +170,10 @@ class NetworkError(NeuralLogError):
     """The API could not be reached (connection refused, DNS, TLS, reset)."""
 
 
-class TimeoutError(NetworkError):
+class APITimeoutError(NetworkError):
     """The API did not answer within the configured ``timeout``."""
+
+
+#: The former name of :class:`APITimeoutError`. Prefer the new one: this one shadows the
+#: built-in ``TimeoutError`` wherever it is imported by name.
+TimeoutError = APITimeoutError

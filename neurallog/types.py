@@ -20,29 +20,52 @@ __all__ = [
     "ActionType",
     "AsyncLogStream",
     "AsyncPage",
+    "CompositeCondition",
+    "CompositeParameters",
     "Condition",
     "ConditionType",
     "DeleteResult",
     "Execution",
     "ExecutionStatus",
+    "FrequencyCondition",
+    "FrequencyParameters",
     "IngestResult",
     "Level",
+    "LevelName",
     "LogEntry",
     "LogInput",
+    "LogLevelCondition",
+    "LogLevelParameters",
     "LogStream",
+    "MatchCondition",
+    "MatchOperator",
+    "MatchParameters",
     "NotGiven",
     "Page",
+    "PatternCondition",
+    "PatternParameters",
     "RejectedEntry",
     "Rule",
     "RuleAction",
     "RuleTestAction",
     "RuleTestResult",
+    "SlackParameters",
     "SortField",
     "TimeRange",
     "TimeValue",
+    "WebhookParameters",
 ]
 
+#: A level as stored and returned.
 Level = Literal["DEBUG", "INFO", "WARN", "ERROR", "FATAL"]
+#: A level as the logging methods accept it: a name in either case (``WARNING`` and
+#: ``CRITICAL`` are ``WARN`` and ``FATAL``) or a stdlib ``logging`` level number.
+LevelName = (
+    Level
+    | Literal["WARNING", "CRITICAL"]
+    | Literal["debug", "info", "warn", "warning", "error", "fatal", "critical"]
+    | int
+)
 ConditionType = Literal["log_level", "pattern", "match", "frequency", "composite"]
 ActionType = Literal["webhook", "slack", "log"]
 ExecutionStatus = Literal["succeeded", "failed"]
@@ -114,11 +137,86 @@ class DeleteResult(TypedDict):
     deleted: int
 
 
-class Condition(TypedDict):
-    """What a rule matches: ``{"type": "log_level", "parameters": {"level": "ERROR"}}``."""
+class LogLevelParameters(TypedDict, total=False):
+    """Entries at ``level`` or above, from any of ``sources`` if given."""
 
-    type: ConditionType
-    parameters: dict[str, Any]
+    level: Required[Level]
+    sources: list[str]
+
+
+class LogLevelCondition(TypedDict):
+    """``{"type": "log_level", "parameters": {"level": "ERROR"}}``."""
+
+    type: Literal["log_level"]
+    parameters: LogLevelParameters
+
+
+class PatternParameters(TypedDict, total=False):
+    """A regular expression (RE2 syntax) searched in ``field`` (default ``message``)."""
+
+    pattern: Required[str]
+    field: str
+    case_sensitive: bool
+
+
+class PatternCondition(TypedDict):
+    """``{"type": "pattern", "parameters": {"pattern": "timeout|refused"}}``."""
+
+    type: Literal["pattern"]
+    parameters: PatternParameters
+
+
+MatchOperator = Literal["eq", "ne", "contains", "exists", "gt", "lt"]
+
+
+class MatchParameters(TypedDict, total=False):
+    """``field`` (an entry field or ``metadata.<path>``) compared with ``value``."""
+
+    field: Required[str]
+    operator: MatchOperator
+    value: Any
+
+
+class MatchCondition(TypedDict):
+    """``{"type": "match", "parameters": {"field": "metadata.code", "value": "E1"}}``."""
+
+    type: Literal["match"]
+    parameters: MatchParameters
+
+
+class FrequencyParameters(TypedDict):
+    """``condition`` matched by at least ``threshold`` entries within ``window_seconds``."""
+
+    threshold: int
+    window_seconds: int
+    condition: Condition
+
+
+class FrequencyCondition(TypedDict):
+    """``{"type": "frequency", "parameters": {"threshold": 5, "window_seconds": 60, ...}}``."""
+
+    type: Literal["frequency"]
+    parameters: FrequencyParameters
+
+
+class CompositeParameters(TypedDict):
+    """``conditions`` combined with ``and``, ``or`` or ``not`` (exactly one condition)."""
+
+    operator: Literal["and", "or", "not"]
+    conditions: list[Condition]
+
+
+class CompositeCondition(TypedDict):
+    """``{"type": "composite", "parameters": {"operator": "and", "conditions": [...]}}``."""
+
+    type: Literal["composite"]
+    parameters: CompositeParameters
+
+
+#: What a rule matches, told apart by ``type``; each type has its own ``parameters``.
+Condition = (
+    LogLevelCondition | PatternCondition | MatchCondition | FrequencyCondition | CompositeCondition
+)
 
 
 class RuleAction(TypedDict):
@@ -157,6 +255,23 @@ class RuleTestResult(TypedDict):
 
     matched: bool
     actions: list[RuleTestAction]
+
+
+class WebhookParameters(TypedDict, total=False):
+    """Parameters of a ``webhook`` action (string values may be templates)."""
+
+    url: Required[str]
+    method: Literal["POST", "PUT", "PATCH", "GET"]
+    headers: dict[str, str]
+    body_template: str
+
+
+class SlackParameters(TypedDict, total=False):
+    """Parameters of a ``slack`` action (string values may be templates)."""
+
+    webhook: Required[str]
+    channel: str
+    message: str
 
 
 class Action(TypedDict):

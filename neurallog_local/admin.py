@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from .auth import Authenticator
 from .errors import ApiError
-from .pipeline import error_response, json_response, request_id_of
+from .request_flow import error_response, json_response, request_id_of
 from .services import Services
 from .settings import ALL_SCOPES, KeySpec, parse_scopes, validate_tenant
 from .timeutil import now_us

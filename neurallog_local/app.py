@@ -18,11 +18,11 @@ from . import handlers_logs as logs
 from . import handlers_rules as rules
 from .admin import admin_routes
 from .errors import ApiError
-from .pipeline import (
+from .request_flow import (
     Call,
     Operation,
-    Pipeline,
     Reply,
+    RequestFlow,
     RequestIdMiddleware,
     error_response,
     request_id_of,
@@ -128,12 +128,12 @@ def _by_method(endpoints: dict[str, Endpoint]) -> Endpoint:
     return endpoint
 
 
-def _routes(pipeline: Pipeline, operations: list[Operation]) -> list[BaseRoute]:
+def _routes(flow: RequestFlow, operations: list[Operation]) -> list[BaseRoute]:
     """One route per path, serving each of its operations, so that a 405 names every
     method the path takes in ``Allow``."""
     by_path: dict[str, dict[str, Endpoint]] = {}
     for op in operations:  # dicts keep the table's order: static paths stay first
-        by_path.setdefault(op.path, {})[op.method] = pipeline.endpoint(op)
+        by_path.setdefault(op.path, {})[op.method] = flow.endpoint(op)
     routes: list[BaseRoute] = []
     for path, endpoints in by_path.items():
         route = Route(path, _by_method(endpoints), methods=list(endpoints))
@@ -152,7 +152,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     """
     if services is None:
         services = Services.open(settings or Settings())
-    api = _routes(Pipeline(services), _bind_to_spec(OPERATIONS))
+    api = _routes(RequestFlow(services), _bind_to_spec(OPERATIONS))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

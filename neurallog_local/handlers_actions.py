@@ -9,7 +9,7 @@ import anyio.to_thread
 from .actions import parameter_issues
 from .errors import not_found, validation_error
 from .ids import new_id
-from .pipeline import Call, Reply, page, pagination
+from .request_flow import Call, Reply, page, pagination
 from .services import Services
 from .timeutil import format_us, now_us
 

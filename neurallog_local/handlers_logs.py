@@ -10,8 +10,8 @@ from starlette.responses import Response
 
 from .errors import bad_request, issue, not_found
 from .ingest import prepare
-from .pipeline import Call, Reply, page, pagination
 from .query import LogFilter, parse_fields, parse_filter_param, parse_sort, parse_text_query
+from .request_flow import Call, Reply, page, pagination
 from .rules import Compiled
 from .services import Services
 from .streaming import log_events

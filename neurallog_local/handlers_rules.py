@@ -9,8 +9,8 @@ import anyio.to_thread
 from .conditions import ConditionError, compile_condition
 from .errors import issue, not_found, validation_error
 from .ids import new_id, uuid7
-from .pipeline import Call, Reply, page, pagination
 from .query import SEVERITY
+from .request_flow import Call, Reply, page, pagination
 from .services import Services
 from .templates import render_value
 from .timeutil import format_us, now_us, parse_rfc3339

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from neurallog.resources.actions import ActionsModule
     from neurallog.resources.logs import LogsModule
     from neurallog.resources.rules import RulesModule
+    from neurallog.types import LevelName
 
 #: Longest traceback text sent with one record; longer ones keep their head and their tail
 #: (the innermost frames and the message are at the end).
@@ -174,7 +175,7 @@ class ClientMethods:
 
     def log(
         self,
-        level: str | int,
+        level: LevelName,
         message: str,
         metadata: Mapping[str, Any] | None = None,
         source: str | None = None,

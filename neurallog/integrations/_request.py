@@ -28,6 +28,7 @@ from neurallog.integrations._common import (
 
 if TYPE_CHECKING:
     from neurallog.client import NeuralLog
+    from neurallog.types import Level
 
 #: Request header carrying the request id; echoed on the response.
 REQUEST_ID_HEADER: Final = "X-Request-ID"
@@ -56,7 +57,7 @@ def request_id_from(value: str | bytes | None) -> str:
     return new_request_id()
 
 
-def status_level(status: int) -> str:
+def status_level(status: int) -> Level:
     """Level of the request log record: ERROR for 5xx, WARN for 4xx, else INFO."""
     if status >= 500:
         return "ERROR"

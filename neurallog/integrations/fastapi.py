@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from neurallog.resources.actions import AsyncActionsModule
     from neurallog.resources.logs import AsyncLogsModule
     from neurallog.resources.rules import AsyncRulesModule
+    from neurallog.types import LevelName
 
 __all__ = ["NeuralLogFastAPI"]
 
@@ -147,7 +148,7 @@ class NeuralLogFastAPI:
 
     async def log(
         self,
-        level: str | int,
+        level: LevelName,
         message: str,
         metadata: Mapping[str, Any] | None = None,
         source: str | None = None,

@@ -58,10 +58,11 @@ from neurallog.integrations._common import (
 
 if TYPE_CHECKING:
     from neurallog.client import NeuralLog
+    from neurallog.types import Level
 
 __all__ = ["NeuralLogProcessor"]
 
-_LEVELS: Final[dict[str, str]] = {
+_LEVELS: Final[dict[str, Level]] = {
     "debug": "DEBUG",
     "trace": "DEBUG",
     "info": "INFO",

@@ -1,4 +1,9 @@
-"""List results: one page of items that knows how to fetch the pages after it."""
+"""List results: one page of items that knows how to fetch the pages after it.
+
+Iterating a page (``for`` or ``async for``) walks its own items, as iterating any list does;
+``iter_all()`` walks every item from this page on and ``iter_pages()`` every page, fetching
+each only when the previous one is used up. The sync and async pages mean the same thing.
+"""
 
 from __future__ import annotations
 
@@ -73,11 +78,12 @@ class _PageBase(list[T], Generic[T]):
 
 
 class Page(_PageBase[T]):
-    """One page of results: iterate, index and ``len()`` it like a list.
+    """One page of results, returned by the ``list`` and ``search`` methods of ``NeuralLog``.
 
-    ``total`` and ``has_more`` describe the whole result set; :meth:`next_page` fetches the
-    next page and :meth:`iter_all` walks this page and every later one, fetching each only
-    when the previous one is used up.
+    A list of this page's items (iterate, index, ``len()``), with ``total`` and
+    ``has_more`` describing the whole result set. :meth:`next_page` fetches the next page,
+    :meth:`iter_pages` walks this page and every later one, and :meth:`iter_all` every item
+    from here on, each fetching a page only when the previous one is used up.
     """
 
     __slots__ = ("_fetch",)
@@ -91,19 +97,27 @@ class Page(_PageBase[T]):
         offset = self._next_offset()
         return None if offset is None else self._fetch(offset)
 
-    def iter_all(self) -> Iterator[T]:
-        """Every item from this page on, fetching later pages lazily."""
+    def iter_pages(self) -> Iterator[Page[T]]:
+        """This page and every later one, fetched lazily."""
         page: Page[T] | None = self
         while page is not None:
-            yield from page
+            yield page
             page = page.next_page()
+
+    def iter_all(self) -> Iterator[T]:
+        """Every item from this page on, fetching later pages lazily."""
+        for page in self.iter_pages():
+            yield from page
 
 
 class AsyncPage(_PageBase[T]):
-    """Async twin of :class:`Page`.
+    """One page of results, returned by the ``list`` and ``search`` methods of ``AsyncNeuralLog``.
 
-    ``for item in page`` walks this page; ``async for item in page`` (or
-    ``page.iter_all()``) walks this page and every later one, fetching each lazily.
+    A list of this page's items (iterate with ``for`` or ``async for``, index, ``len()``),
+    with ``total`` and ``has_more`` describing the whole result set. ``await``
+    :meth:`next_page` fetches the next page; ``async for`` over :meth:`iter_pages` walks
+    this page and every later one, and over :meth:`iter_all` every item from here on, each
+    fetching a page only when the previous one is used up.
     """
 
     __slots__ = ("_fetch",)
@@ -122,13 +136,23 @@ class AsyncPage(_PageBase[T]):
         offset = self._next_offset()
         return None if offset is None else await self._fetch(offset)
 
-    async def iter_all(self) -> AsyncIterator[T]:
-        """Every item from this page on, fetching later pages lazily."""
+    async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:
+        """This page and every later one, fetched lazily."""
         page: AsyncPage[T] | None = self
         while page is not None:
-            for item in page:
-                yield item
+            yield page
             page = await page.next_page()
 
+    async def iter_all(self) -> AsyncIterator[T]:
+        """Every item from this page on, fetching later pages lazily."""
+        async for page in self.iter_pages():
+            for item in page:
+                yield item
+
+    async def _own_items(self) -> AsyncIterator[T]:
+        for item in list.__iter__(self):
+            yield item
+
     def __aiter__(self) -> AsyncIterator[T]:
-        return self.iter_all()
+        # The same meaning as ``for``: this page's items; iter_all() walks further.
+        return self._own_items()

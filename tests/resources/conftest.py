@@ -17,7 +17,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from neurallog.client import NeuralLog
-from neurallog.resources import AsyncLogsModule, AsyncLogStream, LogsModule, LogStream
+from neurallog.resources import AsyncLogs, AsyncLogStream, Logs, LogStream
 from neurallog.types import LogEntry
 
 API_KEY = "test-key"
@@ -141,7 +141,7 @@ def bounded_streams(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     expired: list[str] = []
 
     def sync(original: Callable[..., LogStream]) -> Callable[..., LogStream]:
-        def stream(self: LogsModule, *args: Any, **kwargs: Any) -> LogStream:
+        def stream(self: Logs, *args: Any, **kwargs: Any) -> LogStream:
             made = original(self, *args, **kwargs)
             ref = weakref.ref(made)  # a dropped stream still closes as it is dropped
 
@@ -166,10 +166,10 @@ def bounded_streams(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
         return stream
 
-    monkeypatch.setattr(LogsModule, "stream", sync(LogsModule.stream))
-    monkeypatch.setattr(LogsModule, "astream", asynchronous(LogsModule.astream))
-    monkeypatch.setattr(AsyncLogsModule, "stream", asynchronous(AsyncLogsModule.stream))
-    monkeypatch.setattr(AsyncLogsModule, "astream", asynchronous(AsyncLogsModule.astream))
+    monkeypatch.setattr(Logs, "stream", sync(Logs.stream))
+    monkeypatch.setattr(Logs, "astream", asynchronous(Logs.astream))
+    monkeypatch.setattr(AsyncLogs, "stream", asynchronous(AsyncLogs.stream))
+    monkeypatch.setattr(AsyncLogs, "astream", asynchronous(AsyncLogs.astream))
     yield
     for timer in timers:
         timer.cancel()

@@ -138,7 +138,8 @@ async def test_search_pages_and_errors(httpserver: HTTPServer, aclient: AsyncNeu
     assert [log["id"] for log in logs] == ["log-0", "log-1"]  # this page
     assert (logs.total, logs.has_more) == (5, True)
     assert len(httpserver.log) == 1
-    assert [log["id"] async for log in logs] == [f"log-{n}" for n in range(5)]  # every page
+    assert [log["id"] async for log in logs] == ["log-0", "log-1"]  # this page, as `for` does
+    assert [log["id"] async for log in logs.iter_all()] == [f"log-{n}" for n in range(5)]
     nxt = await logs.next_page()
     assert nxt is not None
     assert nxt.offset == 2

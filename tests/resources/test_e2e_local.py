@@ -815,7 +815,7 @@ async def test_async_logs_every_method(anl: AsyncNeuralLog) -> None:
     assert (await anl.logs.get(ids[0]))["source"] == "batch"
     page = await anl.logs.list(filter={"tags": "bulk"}, limit=10)
     assert (page.total, len(page), page.has_more) == (21, 10, True)
-    assert len({e["id"] async for e in page}) == 21
+    assert len({e["id"] async for e in page.iter_all()}) == 21
     found = await anl.logs.search(query="warning", filter={"metadata.user_id": "7"})
     assert [e["level"] for e in found] == ["WARN"]
     assert (await anl.logs.delete({"source": "batch"}))["deleted"] == 3

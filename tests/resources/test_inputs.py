@@ -9,7 +9,7 @@ import pytest
 from neurallog_api.types import UNSET
 
 from neurallog.client import NeuralLog
-from neurallog.resources import _build
+from neurallog.resources import _build, logs
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -122,7 +122,7 @@ def test_filter_operators_and_datetimes_pass_through() -> None:
     text = _build.filter_json({"metadata.duration_ms": {"gt": 100}, "timestamp": {"gte": since}})
     assert orjson.loads(str(text)) == {
         "metadata.duration_ms": {"gt": 100},
-        "timestamp": {"gte": "2024-01-01T00:00:00Z"},
+        "timestamp": {"gte": "2024-01-01T00:00:00.000000Z"},
     }
 
 
@@ -188,19 +188,19 @@ def test_limit_and_offset_types() -> None:
 
 
 def test_ingest_entries_are_normalized() -> None:
-    [call] = _build.ingest_calls(
+    [call] = logs._ingest(
         [{"level": "warning", "message": "m", "timestamp": datetime(2024, 1, 1, tzinfo=UTC)}]
     )
     assert orjson.loads(call.kwargs["content"]) == {
-        "logs": [{"level": "WARN", "message": "m", "timestamp": "2024-01-01T00:00:00Z"}]
+        "logs": [{"level": "WARN", "message": "m", "timestamp": "2024-01-01T00:00:00.000000Z"}]
     }
     assert call.kwargs["headers"]["Content-Type"] == "application/json"
 
 
 def test_ingest_splits_at_the_api_limit_and_merges_results() -> None:
-    calls = _build.ingest_calls([{"level": "INFO", "message": str(i)} for i in range(2500)])
+    calls = logs._ingest([{"level": "INFO", "message": str(i)} for i in range(2500)])
     assert [len(orjson.loads(c.kwargs["content"])["logs"]) for c in calls] == [1000, 1000, 500]
-    merged = _build.merge_ingest_results(
+    merged = logs.merge_ingest_results(
         [
             {
                 "accepted": 999,
@@ -234,7 +234,7 @@ def test_ingest_splits_at_the_api_limit_and_merges_results() -> None:
 )
 def test_bad_ingest_entries(entries: object, error: type[Exception], match: str) -> None:
     with pytest.raises(error, match=match):
-        _build.ingest_calls(entries)
+        logs._ingest(entries)
 
 
 def test_errors_are_raised_before_any_request(client: NeuralLog) -> None:

@@ -37,7 +37,7 @@ _JSON = "application/json"
 
 @dataclass
 class Reply:
-    """A handler's successful outcome, wrapped in the envelope by the pipeline."""
+    """A handler's successful outcome, wrapped in the envelope by the request flow."""
 
     status: int
     data: Any = None
@@ -219,7 +219,7 @@ def parse_json(raw: bytes) -> Any:
     return body
 
 
-class Pipeline:
+class RequestFlow:
     """Turns an ``Operation`` into a Starlette endpoint."""
 
     def __init__(self, services: Services) -> None:
