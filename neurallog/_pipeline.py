@@ -410,6 +410,12 @@ class Pipeline(RecordQueue):
             self._resolved += 1
             self._unwrite(1)
 
+    def count_sampled_out(self) -> None:
+        """A record the client's sampling left out at the call: accepted, then filtered."""
+        with self._lock:
+            self._enqueued += 1
+            self._filtered += 1
+
     def _internal_error(self, exc: Exception) -> None:
         self._diag.emit(
             "error",

@@ -47,7 +47,7 @@ class DeliveryStats:
     queued: int
     """Records waiting in the queue or being sent right now."""
     filtered: int
-    """Records ``before_send`` chose to discard."""
+    """Records ``before_send`` chose to discard, or sampling (``sample_rate``) left out."""
     dropped: Mapping[str, int]
     """Records lost, by reason (every reason of ``DROP_REASONS`` is present)."""
     requests: int
