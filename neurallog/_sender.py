@@ -152,7 +152,11 @@ class Sender:
             except RateLimitError as exc:
                 limited = exc
                 advised = exc.retry_after
-                pause = self._policy.backoff(holds) if advised is None else advised
+                policy = self._policy
+                # The server's hint is honoured up to the user's bound, never beyond: a
+                # Retry-After of a day (or year 9999) must not stall delivery.
+                pause = policy.backoff(holds) if advised is None else advised
+                pause = min(pause, policy.max_retry_delay)
                 holds += 1
                 self._blocked_until = _monotonic() + pause
                 self._diag.emit(

@@ -57,7 +57,7 @@ def test_429_longer_than_max_retry_delay_holds_the_batch(
     sink: Sink, make_client: ClientFactory
 ) -> None:
     # Retry-After beyond max_retry_delay: the transport gives up at once and the worker
-    # buffers the batch until the advised time, then sends the same body again.
+    # buffers the batch (for max_retry_delay at most), then sends the same body again.
     sink.script = [error_response(429, "rate_limited", headers={"Retry-After": "0.3"})]
     client = make_client(retries=3, max_retry_delay=0.01)
     client.info("held")
