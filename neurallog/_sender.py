@@ -8,8 +8,10 @@ through the client's shared transport, which retries connection errors, timeouts
 5xx (:mod:`neurallog._http`). What comes back becomes an outcome reported to the
 accounting (:mod:`neurallog._accounting`):
 
-* a 2xx acknowledgement: :meth:`~neurallog._accounting.Accounting.sent` for the records
-  the server took, ``rejected`` for the ones it refused;
+* the API's acknowledgement (a 202 in the shape of openapi.yaml, read by
+  :mod:`neurallog._ack`): :meth:`~neurallog._accounting.Accounting.sent` for the records
+  the server stored, ``rejected`` for the ones it refused; any other success answer is
+  retried like a server error, then lost as ``unacknowledged``;
 * 429: the batch is *held* (buffered, not dropped) until the server's ``Retry-After`` has
   passed, while the queue has room; once it is full, the held batch (the oldest records)
   is dropped as ``rate_limited``;
@@ -19,9 +21,10 @@ accounting (:mod:`neurallog._accounting`):
   the sender pauses before the next batch instead of hammering a backend that is down.
 
 Every record of a batch ends counted exactly once; :meth:`Sender.deliver` never raises.
-The sender keeps no record once ``deliver`` returns: a durable buffer that must keep a
-record until the server acknowledged it learns the outcome from the accounting's
-callbacks (``sent``/``drop``/``filtered``) and the worker's ``settle`` of the batch.
+The sender keeps no record once ``deliver`` returns. The seam for a durable buffer, which
+must keep a record until the server has it: :attr:`Sender.acknowledged` is called with the
+ids of the entries each request got acknowledged (their commit point), while losses reach
+the accounting with their reason; the worker then settles the batch.
 
 Waiting (a 429 hold, the outage pause, backoffs between retries) goes through the
 worker's :class:`Control`, so ``close()`` can cut it short and no wait overruns the
@@ -34,11 +37,12 @@ import gzip
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import httpx
-import orjson
 
+from neurallog._ack import Acknowledgement, NotAcknowledged, read_acknowledgement
 from neurallog._config import PipelineOptions
 from neurallog._http import SLEEP_EXTENSION, RetryPolicy
 from neurallog._queue import Record
@@ -96,6 +100,10 @@ class Sender:
         self._account = account
         self._diag = diagnostics
         self._wire = WireEncoder(options, diagnostics)
+        #: Called after each acknowledged request with the ids of the entries the server
+        #: stored (now or before). The commit point for a buffer that keeps records until
+        #: the server has them (a durable spool); None when nothing needs it.
+        self.acknowledged: Callable[[list[str]], None] | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -127,6 +135,7 @@ class Sender:
         # a different body (after a split) gets a key of its own.
         key = str(uuid.uuid4())
         holds = 0
+        unacknowledged = 0
         limited: RateLimitError | None = None
         while True:
             wait = self._blocked_until - _monotonic()
@@ -182,7 +191,21 @@ class Sender:
                 # A redirect (http:// to https://, a moved endpoint) stored nothing.
                 self._fail(count, "rejected", _unexpected(response), control)
                 return
-            self._accepted(response, count)
+            try:
+                ack = read_acknowledgement(response, count)
+            except NotAcknowledged as exc:
+                # Nothing is known to be stored: send the same body again (its ids make a
+                # repeat harmless), as many times as a server error would be retried.
+                policy = self._policy
+                if unacknowledged >= policy.retries:
+                    self._fail(count, "unacknowledged", exc, control)
+                    return
+                if not control.sleep(policy.backoff(unacknowledged)):
+                    account.drop(count, "shutdown", exc)
+                    return
+                unacknowledged += 1
+                continue
+            self._accepted(ack, entries)
             return
 
     def _post(self, body: bytes, key: str, control: Control) -> httpx.Response:
@@ -207,28 +230,25 @@ class Sender:
         finally:
             queue.request_since = None
 
-    def _accepted(self, response: httpx.Response, count: int) -> None:
-        rejected: list[Any] = []
-        try:
-            document = orjson.loads(response.content) if response.content else None
-        except orjson.JSONDecodeError:
-            document = None
-        data = document.get("data") if isinstance(document, dict) else None
-        if isinstance(data, dict) and isinstance(data.get("rejected"), list):
-            rejected = data["rejected"][:count]
+    def _accepted(self, ack: Acknowledgement, entries: list[dict[str, Any]]) -> None:
+        count = len(entries)
+        rejected = ack.rejected
         self._outage = 0
-        self._account.sent(count - len(rejected))
+        self._account.sent(ack.stored)
+        acknowledged = self.acknowledged
+        if acknowledged is not None:
+            acknowledged([entries[index]["id"] for index in ack.acknowledged_indexes(count)])
         if rejected:
             self._account.drop(len(rejected), "rejected", None)
-            first = rejected[0] if isinstance(rejected[0], dict) else {}
+            first = rejected[0]
             self._diag.emit(
                 "rejected",
                 logging.WARNING,
                 "NeuralLog: the API rejected %d of %d record(s): %s (%s)",
                 len(rejected),
                 count,
-                first.get("message"),
-                first.get("code"),
+                first["message"],
+                first["code"],
             )
 
     def _fail(self, count: int, reason: str, exc: BaseException, control: Control) -> None:
