@@ -18,9 +18,9 @@ The counters share the queue's lock (passed in), so a :class:`DeliveryStats` sna
 under it sees the queue and the counters at one instant and the equation above holds in
 it exactly, whatever the mode (normal, outage, overflow, 413 split, 429 hold, closed, fork).
 
-Loss reports: the SDK's diagnostics (:class:`~neurallog._stats.Diagnostics`, at most one
-message per kind per minute) and the user's ``on_drop(reason, count, error)``, called
-outside any lock.
+Loss reports: the SDK's diagnostics (:mod:`neurallog._diagnostics`, at most one message per
+kind per minute, visible even with no logging configured) and the user's
+``on_drop(reason, count, error)``, called outside any lock.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ import threading
 from typing import Final
 
 from neurallog._config import OnDrop
-from neurallog._stats import DROP_REASONS, LOSSES, DeliveryStats, Diagnostics
+from neurallog._diagnostics import Diagnostics
+from neurallog._stats import DROP_REASONS, LOSSES, DeliveryStats
 
 __all__ = ["Accounting"]
 
@@ -64,11 +65,25 @@ class Accounting:
 
     # -- the queue's side (lock held by the caller) ------------------------------------------
 
-    def refuse(self, reason: str) -> None:
-        """A record refused before admission: ``closed`` or ``recursion`` (lock held)."""
+    def refuse(self, reason: str) -> bool:
+        """A record refused before admission: ``closed`` or ``recursion`` (lock held).
+
+        True for the first record logged after close(): the caller then calls
+        :meth:`warn_closed`, once it holds no lock.
+        """
         self.dropped[reason] += 1
         if reason in LOSSES:
             self.losses += 1
+        return reason == "closed" and self.dropped[reason] == 1
+
+    def warn_closed(self) -> None:
+        """Say once that records logged after close() are dropped."""
+        self.diag.emit(
+            "closed",
+            logging.WARNING,
+            "NeuralLog: a record was logged after close() and dropped; later ones are "
+            "dropped too, counted in stats.dropped['closed']",
+        )
 
     def overflow(self) -> None:
         """The overflow policy dropped one record (lock held)."""

@@ -34,9 +34,10 @@ from typing import TYPE_CHECKING
 from neurallog import _process
 from neurallog._accounting import Accounting
 from neurallog._config import PipelineOptions
+from neurallog._diagnostics import Diagnostics
 from neurallog._queue import Record, RecordQueue
 from neurallog._sender import Sender
-from neurallog._stats import DROP_REASONS, DeliveryStats, Diagnostics
+from neurallog._stats import DROP_REASONS, DeliveryStats
 from neurallog._worker import Worker
 
 if TYPE_CHECKING:

@@ -150,33 +150,37 @@ class RecordQueue:
         static = self._core.static_context
         with self.lock:
             if self.closed:
-                self._account.refuse("closed")
-                return
-            seq = self.seq = self.seq + 1
-            if self.size >= self.max_size and not self._make_room(level):
-                return
-            record = (
-                seq,
-                now,
-                level,
-                message,
-                metadata,
-                source,
-                tags,
-                timestamp,
-                context,
-                static,
-                trace,
-                None,
-            )
-            if level >= self._protect:
-                self._high.append(record)
+                first_late = self._account.refuse("closed")
             else:
-                self._low.append(record)
-            self.size += 1
-            if self.idle or (self.waiting and self.size >= self._batch_size):
-                self.idle = self.waiting = False
-                self.wake.notify()
+                first_late = False
+                seq = self.seq = self.seq + 1
+                if self.size >= self.max_size and not self._make_room(level):
+                    return
+                record = (
+                    seq,
+                    now,
+                    level,
+                    message,
+                    metadata,
+                    source,
+                    tags,
+                    timestamp,
+                    context,
+                    static,
+                    trace,
+                    None,
+                )
+                if level >= self._protect:
+                    self._high.append(record)
+                else:
+                    self._low.append(record)
+                self.size += 1
+                if self.idle or (self.waiting and self.size >= self._batch_size):
+                    self.idle = self.waiting = False
+                    self.wake.notify()
+        if first_late:
+            self._account.warn_closed()  # outside the lock: it calls logging handlers
+            return
         if self.consumer is None:
             self.start_consumer()
         elif self.busy and self.size > self._high_water:
@@ -242,10 +246,11 @@ class RecordQueue:
             for _ in records:
                 self._count_recursion()
             return
+        first_late = False
         with self.lock:
             for captured in records:
                 if self.closed:
-                    self._account.refuse("closed")
+                    first_late = self._account.refuse("closed") or first_late
                     continue
                 seq = self.seq = self.seq + 1
                 level = captured[LEVEL]
@@ -260,7 +265,9 @@ class RecordQueue:
             if self.idle or (self.waiting and self.size >= self._batch_size):
                 self.idle = self.waiting = False
                 self.wake.notify()
-        if self.consumer is None and not self.closed:
+        if first_late:
+            self._account.warn_closed()  # outside the lock: it calls logging handlers
+        elif self.consumer is None and not self.closed:
             self.start_consumer()
 
     def submit_entries(self, entries: Sequence[Mapping[str, Any]]) -> list[str]:

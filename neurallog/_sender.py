@@ -44,9 +44,9 @@ import httpx
 
 from neurallog._ack import Acknowledgement, NotAcknowledged, read_acknowledgement
 from neurallog._config import PipelineOptions
+from neurallog._diagnostics import Diagnostics
 from neurallog._http import SLEEP_EXTENSION, RetryPolicy
 from neurallog._queue import Record
-from neurallog._stats import Diagnostics
 from neurallog._wire import WireEncoder, body_of
 from neurallog.exceptions import ApiError, NetworkError, RateLimitError
 
