@@ -172,7 +172,7 @@ class NeuralLog(Logging):
         )
         self._min_level = self._core.options.log_level
         self._pipeline = Pipeline(self._core, pipeline_options)
-        console_mirror = Console(source) if logging_options.console else None
+        console_mirror = Console(pipeline_options.source) if logging_options.console else None
         rates = logging_options.sample_rates
         pipeline = self._pipeline
 
