@@ -6,7 +6,8 @@ Conventions the pages follow (and tests/docs/test_code_blocks.py enforces):
   the block above it on the same page: it runs after it, in the same program.
 - ``# prints: TEXT`` (a line of its own, or at the end of a line) says the program's output
   contains TEXT; the checks of one program are found in its output in their order.
-- A ```bash block runs as it is; ```console blocks are shell sessions to read, not run.
+- A ```bash block whose first line is ``# runnable`` runs as it is; other ```bash and
+  ```console blocks are shell sessions to read, not run.
 - Other fences (text, json, yaml, toml, ...) show data and are not run.
 """
 
@@ -18,7 +19,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTINUED = "# continued"
-_FENCE = re.compile(r"^(?P<indent> *)```(?P<lang>[\w+-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)```", re.M | re.S)
+RUNNABLE = "# runnable"
+_FENCE = re.compile(
+    r"^(?P<indent> *)```(?P<lang>[\w+-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)```", re.M | re.S
+)
 _PRINTS = re.compile(r"#\s*prints:\s*(?P<text>.+?)\s*$", re.M)
 
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from .blocks import ROOT, blocks, expected_output, pages, programs
+from .blocks import ROOT, RUNNABLE, blocks, expected_output, pages, programs
 
 PYTHON = programs("python")
-BASH = programs("bash")
+BASH = [(block, code) for block, code in programs("bash") if code.startswith(RUNNABLE)]
 SHOWN = {"python", "bash", "console", "text", "json", "yaml", "toml", "ini", "http", "pycon"}
 pytestmark = pytest.mark.slow
 
@@ -44,8 +44,11 @@ def _check_output(out: str, code: str) -> None:
 def test_python_block_runs(block: Any, code: str, neurallog_local: Any, tmp_path: Path) -> None:
     script = tmp_path / "program.py"
     script.write_text(code)
+    # A block of pytest tests is shown as a test file: it runs as one.
+    tests = "\ndef test_" in "\n" + code
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(script)]
     done = subprocess.run(
-        [sys.executable, str(script)],
+        command if tests else [sys.executable, str(script)],
         cwd=tmp_path,
         env=_env(neurallog_local),
         capture_output=True,
@@ -56,6 +59,8 @@ def test_python_block_runs(block: Any, code: str, neurallog_local: Any, tmp_path
     assert done.returncode == 0, f"{block.id} failed:\n{done.stdout}\n{done.stderr}"
     assert "Traceback" not in done.stderr, done.stderr
     _check_output(done.stdout, code)
+    if tests:
+        assert f"{code.count('def test_')} passed" in done.stdout, done.stdout
 
 
 @pytest.mark.parametrize(("block", "code"), BASH, ids=[block.id for block, _ in BASH])
@@ -98,4 +103,3 @@ def test_python_blocks_pass_mypy_strict(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-
