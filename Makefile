@@ -49,11 +49,11 @@ pytest: $(STAMP)
 
 # The documentation site, built into site/ (open site/index.html).
 docs: $(STAMP)
-	$(BIN)/mkdocs build
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build
 
 # Warnings are errors: a broken link or API reference fails the build.
 docs-strict: $(STAMP)
-	$(BIN)/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 test: check-generated lint typecheck docs-strict pytest
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import subprocess
 import sys
@@ -42,13 +43,13 @@ def _check_output(out: str, code: str) -> None:
 
 @pytest.mark.parametrize(("block", "code"), PYTHON, ids=[block.id for block, _ in PYTHON])
 def test_python_block_runs(block: Any, code: str, neurallog_local: Any, tmp_path: Path) -> None:
+    if "\ndef test_" in "\n" + code:
+        _run_test_functions(block, code, neurallog_local)
+        return
     script = tmp_path / "program.py"
     script.write_text(code)
-    # A block of pytest tests is shown as a test file: it runs as one.
-    tests = "\ndef test_" in "\n" + code
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(script)]
     done = subprocess.run(
-        command if tests else [sys.executable, str(script)],
+        [sys.executable, str(script)],
         cwd=tmp_path,
         env=_env(neurallog_local),
         capture_output=True,
@@ -59,8 +60,21 @@ def test_python_block_runs(block: Any, code: str, neurallog_local: Any, tmp_path
     assert done.returncode == 0, f"{block.id} failed:\n{done.stdout}\n{done.stderr}"
     assert "Traceback" not in done.stderr, done.stderr
     _check_output(done.stdout, code)
-    if tests:
-        assert f"{code.count('def test_')} passed" in done.stdout, done.stdout
+
+
+def _run_test_functions(block: Any, code: str, neurallog_local: Any) -> None:
+    """A block of pytest tests is shown as a test file: each of its tests runs here.
+
+    They get this test's own ``neurallog_local`` (the fixture they ask for), so that no
+    second server starts.
+    """
+    namespace: dict[str, Any] = {"__name__": "docs_block"}
+    exec(compile(code, block.id, "exec"), namespace)  # noqa: S102 - the project's own docs
+    tests = [value for name, value in namespace.items() if name.startswith("test_")]
+    assert tests, f"{block.id} defines no test"
+    for test in tests:
+        assert list(inspect.signature(test).parameters) == ["neurallog_local"], test
+        test(neurallog_local)
 
 
 @pytest.mark.parametrize(("block", "code"), BASH, ids=[block.id for block, _ in BASH])
