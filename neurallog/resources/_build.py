@@ -526,7 +526,7 @@ def ingest_calls(entries: object) -> list[Call[Any]]:
     for start in range(0, len(logs), MAX_INGEST):
         chunk = {"logs": logs[start : start + MAX_INGEST]}
         kwargs = ingest_logs._get_kwargs(body=_body(chunk))
-        calls.append(Call(_encode_json("entries", kwargs), _parse.data))
+        calls.append(Call(_encode_json("entries", kwargs), _parse.ingest_result))
     return calls
 
 
