@@ -41,7 +41,7 @@ from neurallog._http import SLEEP_EXTENSION, RetryPolicy
 from neurallog._queue import NO_LIMIT, Record, RecordQueue
 from neurallog._stats import DROP_REASONS, LOSSES, DeliveryStats, Diagnostics
 from neurallog._wire import WireEncoder, body_of
-from neurallog.exceptions import ApiError, NetworkError, RateLimitError
+from neurallog.exceptions import ApiError, ConfigurationError, NetworkError, RateLimitError
 
 if TYPE_CHECKING:
     from neurallog._core import ClientCore
@@ -281,6 +281,9 @@ class Pipeline(RecordQueue):
             except NetworkError as exc:
                 self._fail(count, "shutdown" if self._stopping else "retries_exhausted", exc)
                 return
+            except ConfigurationError as exc:
+                self._fail(count, "configuration", exc)
+                return
             if not 200 <= response.status_code < 300:
                 # A redirect (http:// to https://, a moved endpoint) stored nothing.
                 self._fail(count, "rejected", _unexpected(response))
@@ -341,7 +344,7 @@ class Pipeline(RecordQueue):
         self._drop(count, reason, exc)
         self._diag.emit(
             reason,
-            logging.WARNING if reason != "unauthorized" else logging.ERROR,
+            logging.ERROR if reason in ("unauthorized", "configuration") else logging.WARNING,
             "NeuralLog: dropped %d record(s) (%s): %s",
             count,
             reason,

@@ -19,6 +19,7 @@ DROP_REASONS: Final = (
     "retries_exhausted",  # 5xx, timeouts or connection errors after every retry
     "rejected",  # the API refused the entry (a 202's `rejected`, or a 400/422 batch)
     "unauthorized",  # 401/403: the credential was refused
+    "configuration",  # the endpoint is wrong (a 404 outside the API, https:// to plain HTTP)
     "too_large",  # one entry above max_batch_bytes even after truncation, or a lone 413
     "shutdown",  # still pending when close()/exit ran out of shutdown_timeout
     "closed",  # logged after close()
