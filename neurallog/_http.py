@@ -46,7 +46,7 @@ from typing import Final, cast
 import httpx
 
 from neurallog._config import ClientOptions, is_loopback, validate_secret
-from neurallog._deadline import attempt_deadline, bound, expired
+from neurallog._deadline import attempt_deadline, expired
 from neurallog._errors import (
     error_for_response,
     error_for_transport,
@@ -538,6 +538,8 @@ def prime(transport: object) -> None:
     "localhost".encode("idna")
     if transport == "httpx":
         import httpcore  # noqa: F401
+
+        import neurallog._deadline_backends
     elif transport == "requests":
         import netrc  # noqa: F401
 
@@ -577,6 +579,8 @@ def build_async_client(
     if isinstance(options.transport, httpx.AsyncBaseTransport):
         inner: httpx.AsyncBaseTransport = options.transport
     else:
+        from neurallog._deadline_backends import bound
+
         inner = httpx.AsyncHTTPTransport(verify=verify, proxy=environment_proxy(options.endpoint))
         bound(inner)
     return httpx.AsyncClient(
@@ -600,6 +604,8 @@ def _sync_inner_transport(
 
         # A bool or a CA bundle path: _config refuses an SSLContext for requests.
         return RequestsTransport(verify=cast("bool | str", options.verify))
+    from neurallog._deadline_backends import bound
+
     inner = httpx.HTTPTransport(verify=verify, proxy=environment_proxy(options.endpoint))
     bound(inner)
     return inner
