@@ -73,7 +73,9 @@ def error_for_transport(error: httpx.TransportError, request: httpx.Request) -> 
     target = f"{request.method} {request.url.copy_with(query=None)}"
     detail = str(error) or type(error).__name__
     if isinstance(error, httpx.TimeoutException):
-        return exc.TimeoutError(f"{target} timed out: {detail}")
+        return exc.TimeoutError(
+            f"{target} timed out: no complete answer within the timeout ({detail})"
+        )
     return exc.NetworkError(f"{target} failed: {detail}")
 
 

@@ -210,26 +210,22 @@ class RetryTransport(httpx.BaseTransport):
                         response = self._inner.handle_request(request)
                         response = _settle(request, response, _read_sync)
                 except httpx.TransportError as error:
-                    delay = self._after_error(error, request, attempt, retries)
+                    delay = _delay_after_error(
+                        self._policy, self._endpoint, error, request, attempt, retries
+                    )
                     why = repr(error)
                 else:
                     if response.status_code < 400:
                         return response
-                    delay = self._after_status(response, attempt, retries)
+                    delay = _delay_after_status(
+                        self._policy, self._endpoint, response, attempt, retries
+                    )
                     why = f"HTTP {response.status_code}"
                 _log_retry(self._logger, request, why, delay, attempt, retries)
                 if sleep(delay) is False:
                     # The sleeper was interrupted (shutdown): stop retrying.
                     raise _interrupted(request)
                 attempt += 1
-
-    def _after_error(
-        self, error: httpx.TransportError, request: httpx.Request, attempt: int, retries: int
-    ) -> float:
-        return _delay_after_error(self._policy, self._endpoint, error, request, attempt, retries)
-
-    def _after_status(self, response: httpx.Response, attempt: int, retries: int) -> float:
-        return _delay_after_status(self._policy, self._endpoint, response, attempt, retries)
 
     def close(self) -> None:
         self._inner.close()
