@@ -51,6 +51,7 @@ import orjson
 
 from neurallog._config import ClientOptions
 from neurallog._errors import error_for_transport
+from neurallog._guard import sdk_http
 from neurallog._http import (
     ATTEMPT_TIMEOUT_EXTENSION,
     SLEEP_EXTENSION,
@@ -354,11 +355,12 @@ class _Held:
         self.response = self.chunks = None
         self.connecting = None
         _OPEN.discard(self)
-        if response is not None:
-            response.close()
-        close = getattr(chunks, "close", None)  # a generator: close it now, not when collected
-        if close is not None:
-            close()
+        with sdk_http():
+            if response is not None:
+                response.close()
+            close = getattr(chunks, "close", None)  # a generator: close it now, not collected
+            if close is not None:
+                close()
 
     def take_response(self) -> list[Callable[[], Awaitable[object]]]:
         """The steps closing the response of an async stream, which lets go of it."""
@@ -514,7 +516,8 @@ class LogStream(Iterator[LogEntry]):
                     raise StopIteration
             else:
                 try:
-                    chunk = next(self._chunks, None)
+                    with sdk_http():  # httpcore's records of reading it are the SDK's own
+                        chunk = next(self._chunks, None)
                 except httpx.TransportError as exc:
                     error = exc
                 else:
@@ -666,7 +669,8 @@ class AsyncLogStream(AsyncIterator[LogEntry]):
                     error = exc
             else:
                 try:
-                    chunk = await anext(self._chunks, None)
+                    with sdk_http():
+                        chunk = await anext(self._chunks, None)
                 except httpx.TransportError as exc:
                     error = exc
                 else:
@@ -734,7 +738,7 @@ async def _close_all(closers: list[Callable[[], Awaitable[object]]]) -> None:
     stops anyio's own cancellation) is re-raised once every step has run.
     """
     cancelled: BaseException | None = None
-    with anyio.CancelScope(shield=True):
+    with sdk_http(), anyio.CancelScope(shield=True):
         for close in closers:
             try:
                 await close()

@@ -523,6 +523,10 @@ def test_the_sdks_own_http_traffic_stays_out_of_the_applications_logs(
     server.expect_request("/v1/logs", method="POST").respond_with_json(
         {"data": {"accepted": 1, "duplicates": 0, "rejected": [], "ids": [None]}}, status=202
     )
+    server.expect_request("/v1/logs/stream").respond_with_data(
+        'event: log\nid: c1\ndata: {"id": "e1"}\n\nevent: end\ndata: {}\n\n',
+        content_type="text/event-stream",
+    )
     server.expect_request("/own").respond_with_data("ok")
     records: list[logging.LogRecord] = []
 
@@ -544,6 +548,7 @@ def test_the_sdks_own_http_traffic_stays_out_of_the_applications_logs(
                 api_key=API_KEY, endpoint=server.url_for("/v1"), transport=transport
             ) as nl:
                 assert nl.logs.get("e1") == {"id": "e1"}
+                assert list(nl.logs.stream(follow=False)) == [{"id": "e1"}]
                 nl.info("delivered")
                 assert nl.flush(10)
         assert http_records() == []
