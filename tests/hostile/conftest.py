@@ -1,4 +1,4 @@
-"""Two hostile servers per session: the one under test and an "other origin" for redirects."""
+"""Two hostile servers per test run: the one under test and an "other origin" for redirects."""
 
 from __future__ import annotations
 
