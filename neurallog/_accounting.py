@@ -118,7 +118,7 @@ class Accounting:
         self.drop(count, reason, error)
         self.diag.emit(
             reason,
-            logging.WARNING if reason != "unauthorized" else logging.ERROR,
+            logging.ERROR if reason in ("unauthorized", "configuration") else logging.WARNING,
             "NeuralLog: dropped %d record(s) (%s): %s",
             count,
             reason,

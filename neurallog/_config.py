@@ -11,6 +11,7 @@ import ipaddress
 import logging
 import math
 import os
+import re
 import ssl
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -125,37 +126,81 @@ def validate_secret(name: str, value: object) -> str:
     return stripped
 
 
+_EXAMPLE_ENDPOINT: Final = "https://api.<tenant>.neurallog.com/v1"
+# Paths of the API itself: an endpoint ending with one was copied from a request URL.
+_API_PATHS: Final = ("/logs/search", "/logs/stream", "/logs", "/rules", "/actions", "/health")
+
+
 def normalize_endpoint(value: str | None, logger: logging.Logger | None = None) -> str:
-    """Validate the API base URL and return it without a trailing slash."""
+    """Validate the API base URL and return it without a trailing slash.
+
+    Every refusal shows the refused value (without any user name, password or query, which
+    may hold a credential) and what is accepted.
+    """
     if value is None:
         raise ConfigurationError(
-            "no endpoint: pass endpoint='https://api.<tenant>.neurallog.com/v1' or set the "
+            f"no endpoint: pass endpoint='{_EXAMPLE_ENDPOINT}' or set the "
             f"{ENV_ENDPOINT} environment variable"
         )
     if not isinstance(value, str):
         raise ConfigurationError(f"endpoint must be a string URL, got {type(value).__name__}")
+    text = value.strip()
+    shown = _shown(text)
+    if "<" in text or ">" in text:
+        raise ConfigurationError(
+            f"endpoint {shown!r} still holds the documentation's placeholder: replace "
+            "<tenant> with your tenant's name, e.g. 'https://api.acme.neurallog.com/v1'"
+        )
     try:
-        url = httpx.URL(value.strip())
+        url = httpx.URL(text)
     except (httpx.InvalidURL, TypeError) as exc:
-        raise ConfigurationError(f"endpoint is not a valid URL: {exc}") from None
+        raise ConfigurationError(f"endpoint {shown!r} is not a valid URL: {exc}") from None
     if url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError(
-            "endpoint must be an absolute http(s) URL such as "
-            "'https://api.<tenant>.neurallog.com/v1'"
+            f"endpoint {shown!r} is not an absolute http(s) URL such as '{_EXAMPLE_ENDPOINT}'"
         )
     if url.userinfo:
         # Credentials in a URL end up in proxies' and servers' access logs.
         raise ConfigurationError(
-            "endpoint must not contain a user name or password; pass api_key= or token= instead"
+            f"endpoint {shown!r} must not contain a user name or password; "
+            "pass api_key= or token= instead"
         )
     if url.query or url.fragment:
-        raise ConfigurationError("endpoint must not contain a query string or fragment")
+        raise ConfigurationError(f"endpoint {shown!r} must not contain a query string or fragment")
+    if "%" in url.raw_host.decode("ascii", "replace"):
+        raise ConfigurationError(f"endpoint {shown!r} does not have a valid host name")
+    _check_path(url, shown)
     if url.scheme == "http" and not is_loopback(url.host) and logger is not None:
         logger.warning(
             "NeuralLog endpoint %s uses plain http: credentials and logs travel unencrypted",
             url.host,
         )
     return str(url).rstrip("/")
+
+
+def _check_path(url: httpx.URL, shown: str) -> None:
+    """Refuse an endpoint that clearly is not the API's base URL (``.../v1``)."""
+    path = url.path.rstrip("/")
+    base = str(url.copy_with(path="/")).rstrip("/")
+    for suffix in _API_PATHS:
+        if path.endswith(suffix):
+            kept = path[: -len(suffix)]
+            raise ConfigurationError(
+                f"endpoint {shown!r} is the URL of one of the API's paths; the endpoint is "
+                f"its base URL: use '{base}{kept}'"
+            )
+    if not path:
+        raise ConfigurationError(
+            f"endpoint {shown!r} lacks the API version: the API is served under /v1, "
+            f"use '{base}/v1'"
+        )
+
+
+def _shown(text: str) -> str:
+    """The endpoint as it may be shown: no user name, password, query or fragment."""
+    text = re.sub(r"(//)[^/?#]*@", r"\1", text)
+    text = re.split(r"[?#]", text, maxsplit=1)[0]
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def is_loopback(host: str) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import ssl
 from typing import Any
 
 import httpx
@@ -72,8 +74,82 @@ def error_for_transport(error: httpx.TransportError, request: httpx.Request) -> 
     target = f"{request.method} {request.url.copy_with(query=None)}"
     detail = str(error) or type(error).__name__
     if isinstance(error, httpx.TimeoutException):
-        return exc.TimeoutError(f"{target} timed out: {detail}")
+        return exc.TimeoutError(
+            f"{target} timed out: no complete answer within the timeout ({detail})"
+        )
     return exc.NetworkError(f"{target} failed: {detail}")
+
+
+# What OpenSSL reports when the other side answers a ClientHello in plain text.
+_PLAIN_TEXT_REASONS = frozenset(
+    {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "HTTP_REQUEST"}
+)
+
+
+def plain_http_error(
+    error: httpx.TransportError, request: httpx.Request, endpoint: str
+) -> exc.ConfigurationError | None:
+    """The error for an ``https://`` endpoint whose server answers in plain HTTP, if so.
+
+    Retrying cannot help, so this is said at once, with the endpoint the user probably meant.
+    """
+    if request.url.scheme != "https" or not isinstance(error, httpx.ConnectError):
+        return None
+    cause: BaseException | None = error
+    for _ in range(8):
+        if cause is None:
+            return None
+        if isinstance(cause, ssl.SSLError) and cause.reason in _PLAIN_TEXT_REASONS:
+            break
+        if "WRONG_VERSION_NUMBER" in str(cause):
+            break
+        cause = cause.__cause__ or cause.__context__
+    else:
+        return None
+    url = request.url
+    plain = endpoint.replace("https://", "http://", 1)
+    return exc.ConfigurationError(
+        f"the server at {url.host}:{url.port or 443} does not speak TLS; "
+        f"did you mean {plain}? (endpoint={endpoint!r})"
+    )
+
+
+# Paths that exist in every version of the API: a 404 there means a wrong endpoint.
+_ALWAYS_THERE = frozenset({"health", "logs", "logs/search", "logs/stream", "rules", "actions"})
+_VERSION_SEGMENT = re.compile(r"/v\d+(/|$)")
+
+
+def wrong_endpoint(
+    response: httpx.Response, body: bytes, endpoint: str
+) -> exc.ConfigurationError | None:
+    """The error for a 404 that says the endpoint is not the API's base URL, if it is one.
+
+    The API answers an unknown id with its error envelope; a 404 without one (a web
+    server's page, another service) or on a path the API always has means every request to
+    this endpoint would fail the same way: a configuration problem, not a missing resource.
+    """
+    if response.status_code != 404:
+        return None
+    document = _json_or_none(body)
+    error = document.get("error") if isinstance(document, dict) else None
+    in_contract = isinstance(error, dict) and isinstance(error.get("code"), str)
+    base = httpx.URL(endpoint).path.rstrip("/")
+    path = response.request.url.path
+    relative = path[len(base) :].strip("/") if path.startswith(base) else path
+    if in_contract and relative not in _ALWAYS_THERE:
+        return None
+    if _VERSION_SEGMENT.search(httpx.URL(endpoint).path):
+        hint = (
+            "check that it is the NeuralLog API's base URL, "
+            "such as https://api.<tenant>.neurallog.com/v1"
+        )
+    else:
+        hint = f"it lacks the API version: did you mean {endpoint}/v1?"
+    answer = _fallback_message(response, body) if not in_contract else "the API has no such path"
+    return exc.ConfigurationError(
+        f"{response.request.method} {path} answered 404 ({answer}); the endpoint "
+        f"{endpoint!r} does not look like the NeuralLog API: {hint}"
+    )
 
 
 def parse_retry_after(headers: httpx.Headers) -> float | None:

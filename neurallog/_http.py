@@ -10,11 +10,22 @@ here, which adds:
   backoff capped by ``max_retry_delay``, honouring ``Retry-After``;
 * an ``Idempotency-Key`` on every POST, reused across its retries;
 * the mapping of every status >= 400 to the exception tree before any generated parsing
-  (the generated code cannot parse unknown statuses such as 520).
+  (the generated code cannot parse unknown statuses such as 520);
+* a limit on the whole of each attempt: ``timeout`` seconds from sending the request to the
+  last byte of its answer (see ``_deadline``; httpx's own read timeout is per read). A call
+  with retries takes at most ``(retries + 1) * timeout`` plus the waits between attempts,
+  each at most ``max_retry_delay``;
+* the body of every answer read and decoded inside the attempt, so that a reset, a cut or
+  undecodable body is retried or raised as an SDK exception (never a raw httpx one), and
+  the refusal at once of what retrying cannot fix: an ``https://`` endpoint served in plain
+  HTTP, and an endpoint that is not the API's base URL (a 404 outside the API);
+* its records kept out of the application's logs (``_guard.quiet_http_loggers``).
 
 Per-request behaviour can be tuned through httpx request extensions: ``"neurallog.retries"``
-(an int overriding the retry count) and ``"neurallog.sleep"`` (a callable used instead of
-``time.sleep`` between sync attempts, so a background worker can cut a backoff short).
+(an int overriding the retry count), ``"neurallog.sleep"`` (a callable used instead of
+``time.sleep`` between sync attempts, so a background worker can cut a backoff short),
+``"neurallog.stream"`` (True: a 2xx body is left for the caller to read, for live streams)
+and ``"neurallog.attempt_timeout"`` (seconds for one attempt, instead of the read timeout).
 """
 
 from __future__ import annotations
@@ -35,15 +46,30 @@ from typing import Final, cast
 import httpx
 
 from neurallog._config import ClientOptions, is_loopback, validate_secret
-from neurallog._errors import error_for_response, error_for_transport, parse_retry_after
+from neurallog._deadline import attempt_deadline, expired
+from neurallog._errors import (
+    error_for_response,
+    error_for_transport,
+    parse_retry_after,
+    plain_http_error,
+    wrong_endpoint,
+)
+from neurallog._guard import quiet_http_loggers, sdk_http
 from neurallog._version import __version__
-from neurallog.exceptions import ConfigurationError, NetworkError
+from neurallog.exceptions import ConfigurationError, NetworkError, UnexpectedResponseError
 
 USER_AGENT: Final = (
     f"neurallog-python/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
 )
 RETRIES_EXTENSION: Final = "neurallog.retries"
 SLEEP_EXTENSION: Final = "neurallog.sleep"
+STREAM_EXTENSION: Final = "neurallog.stream"
+ATTEMPT_TIMEOUT_EXTENSION: Final = "neurallog.attempt_timeout"
+#: The largest body (before and after decoding) an API call reads: no answer of the API
+#: comes near it, and an endless or bombed body must not exhaust memory first.
+MAX_RESPONSE_BYTES: Final = 128 * 1024 * 1024
+
+quiet_http_loggers()
 
 _RETRY_STATUSES: Final = frozenset({408, 429})
 _RETRY_ERRORS: Final = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
@@ -168,47 +194,73 @@ class RetryTransport(httpx.BaseTransport):
         self._inner = inner
         self._policy = policy
         self._logger = options.logger
+        self._endpoint = options.endpoint
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         _prepare(request)
         retries = _retries_for(request, self._policy)
         sleep_ext = request.extensions.get(SLEEP_EXTENSION)
         sleep: Callable[[float], object] = sleep_ext if callable(sleep_ext) else time.sleep
+        limit = _attempt_timeout(request)
         attempt = 0
-        while True:
-            try:
-                response = self._inner.handle_request(request)
-                if response.status_code < 400 and _buffered(response):
-                    # Read the body here, so a timeout or reset while reading it is retried
-                    # and mapped like any other (httpx would read it after the transport).
-                    response = _replay(response, _read_all(response))
-            except httpx.TransportError as error:
-                delay = self._policy.delay_after_error(error, attempt, retries)
-                if delay is None:
-                    raise error_for_transport(error, request) from error
-                _log_retry(self._logger, request, repr(error), delay, attempt, retries)
-            else:
-                if response.status_code < 400:
-                    return response
-                delay = self._policy.delay_after_status(response, attempt, retries)
-                if delay is None:
-                    try:
-                        body = response.read()
-                    except httpx.TransportError:
-                        body = b""
-                    finally:
-                        response.close()
-                    raise error_for_response(response, body)
-                response.close()
-                why = f"HTTP {response.status_code}"
+        with sdk_http(request.url):
+            while True:
+                try:
+                    with attempt_deadline(limit):
+                        response = self._inner.handle_request(request)
+                        response = _settle(request, response, _read_sync)
+                except httpx.TransportError as error:
+                    delay = _delay_after_error(
+                        self._policy, self._endpoint, error, request, attempt, retries
+                    )
+                    why = repr(error)
+                else:
+                    if response.status_code < 400:
+                        return response
+                    delay = _delay_after_status(
+                        self._policy, self._endpoint, response, attempt, retries
+                    )
+                    why = f"HTTP {response.status_code}"
                 _log_retry(self._logger, request, why, delay, attempt, retries)
-            if sleep(delay) is False:
-                # The sleeper was interrupted (shutdown): stop retrying.
-                raise _interrupted(request)
-            attempt += 1
+                if sleep(delay) is False:
+                    # The sleeper was interrupted (shutdown): stop retrying.
+                    raise _interrupted(request)
+                attempt += 1
 
     def close(self) -> None:
         self._inner.close()
+
+
+def _delay_after_error(
+    policy: RetryPolicy,
+    endpoint: str,
+    error: httpx.TransportError,
+    request: httpx.Request,
+    attempt: int,
+    retries: int,
+) -> float:
+    """The wait before the next attempt after a transport error; raises when there is none."""
+    refusal = plain_http_error(error, request, endpoint)
+    if refusal is not None:
+        raise refusal from error
+    delay = policy.delay_after_error(error, attempt, retries)
+    if delay is None:
+        raise error_for_transport(error, request) from error
+    return delay
+
+
+def _delay_after_status(
+    policy: RetryPolicy, endpoint: str, response: httpx.Response, attempt: int, retries: int
+) -> float:
+    """The wait before the next attempt after an error status; raises when there is none."""
+    delay = policy.delay_after_status(response, attempt, retries)
+    if delay is None:
+        error = error_for_response(response, response.content)
+        misplaced = wrong_endpoint(response, response.content, endpoint)
+        if misplaced is not None:
+            raise misplaced from error
+        raise error
+    return delay
 
 
 def _log_retry(
@@ -240,70 +292,179 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         self._inner = inner
         self._policy = policy
         self._logger = options.logger
+        self._endpoint = options.endpoint
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         _prepare(request)
         retries = _retries_for(request, self._policy)
+        limit = _attempt_timeout(request)
         attempt = 0
-        while True:
-            try:
-                response = await self._inner.handle_async_request(request)
-                if response.status_code < 400 and _buffered(response):
-                    response = _replay(response, await _aread_all(response))
-            except httpx.TransportError as error:
-                delay = self._policy.delay_after_error(error, attempt, retries)
-                if delay is None:
-                    raise error_for_transport(error, request) from error
-                why = repr(error)
-            else:
-                if response.status_code < 400:
-                    return response
-                delay = self._policy.delay_after_status(response, attempt, retries)
-                if delay is None:
-                    try:
-                        body = await response.aread()
-                    except httpx.TransportError:
-                        body = b""
-                    finally:
-                        await response.aclose()
-                    raise error_for_response(response, body)
-                await response.aclose()
-                why = f"HTTP {response.status_code}"
-            _log_retry(self._logger, request, why, delay, attempt, retries)
-            await _async_sleep(delay)
-            attempt += 1
+        with sdk_http(request.url):
+            while True:
+                try:
+                    with attempt_deadline(limit):
+                        response = await self._inner.handle_async_request(request)
+                        response = await _asettle(request, response)
+                except httpx.TransportError as error:
+                    delay = _delay_after_error(
+                        self._policy, self._endpoint, error, request, attempt, retries
+                    )
+                    why = repr(error)
+                else:
+                    if response.status_code < 400:
+                        return response
+                    delay = _delay_after_status(
+                        self._policy, self._endpoint, response, attempt, retries
+                    )
+                    why = f"HTTP {response.status_code}"
+                _log_retry(self._logger, request, why, delay, attempt, retries)
+                await _async_sleep(delay)
+                attempt += 1
 
     async def aclose(self) -> None:
         await self._inner.aclose()
 
 
-def _buffered(response: httpx.Response) -> bool:
-    """Whether to read the body inside the retry loop (everything but event streams)."""
-    content_type = response.headers.get("content-type", "")
-    return not content_type.lower().startswith("text/event-stream")
+def _attempt_timeout(request: httpx.Request) -> float | None:
+    """Seconds one attempt may take in all: the call's ``timeout`` (its read timeout)."""
+    given = request.extensions.get(ATTEMPT_TIMEOUT_EXTENSION)
+    if isinstance(given, int | float):
+        return float(given)
+    timeouts = request.extensions.get("timeout")
+    read = timeouts.get("read") if isinstance(timeouts, dict) else None
+    return float(read) if isinstance(read, int | float) else None
 
 
-def _read_all(response: httpx.Response) -> bytes:
+def _streams(request: httpx.Request, response: httpx.Response) -> bool:
+    """Whether the caller reads this body itself (a live stream that opened)."""
+    return request.extensions.get(STREAM_EXTENSION) is True and response.status_code < 400
+
+
+def _settle(
+    request: httpx.Request,
+    response: httpx.Response,
+    read: Callable[[httpx.Request, httpx.Response], bytes],
+) -> httpx.Response:
+    """The response with its body read and decoded inside the attempt (its deadline and
+    retries apply to the body too; httpx would read it after the transport)."""
+    if _streams(request, response):
+        return response
+    if response.status_code >= 400:
+        try:
+            body = read(request, response)
+        except httpx.TransportError:
+            body = b""  # the status alone decides what is raised
+        return _error_replay(request, response, body)
+    return _decoded(request, response, read(request, response))
+
+
+async def _asettle(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+    if _streams(request, response):
+        return response
+    if response.status_code >= 400:
+        try:
+            body = await _read_async(request, response)
+        except httpx.TransportError:
+            body = b""
+        return _error_replay(request, response, body)
+    return _decoded(request, response, await _read_async(request, response))
+
+
+def _read_sync(request: httpx.Request, response: httpx.Response) -> bytes:
+    size = 0
+    parts: list[bytes] = []
     try:
-        return b"".join(response.stream)  # type: ignore[arg-type]
+        for part in response.stream:  # type: ignore[union-attr]
+            size = _take(request, response, parts, part, size)
     finally:
         response.close()
+    return b"".join(parts)
 
 
-async def _aread_all(response: httpx.Response) -> bytes:
+async def _read_async(request: httpx.Request, response: httpx.Response) -> bytes:
+    size = 0
+    parts: list[bytes] = []
     try:
-        return b"".join([part async for part in response.stream])  # type: ignore[union-attr]
+        async for part in response.stream:  # type: ignore[union-attr]
+            size = _take(request, response, parts, part, size)
     finally:
         await response.aclose()
+    return b"".join(parts)
 
 
-def _replay(response: httpx.Response, raw: bytes) -> httpx.Response:
-    # The raw (still content-encoded) bytes: httpx decodes them when the caller reads.
+def _take(
+    request: httpx.Request, response: httpx.Response, parts: list[bytes], part: bytes, size: int
+) -> int:
+    # Checked here too for transports that are not the SDK's own (see _deadline).
+    size += len(part)
+    if size > MAX_RESPONSE_BYTES:
+        raise _malformed(request, response, f"a body larger than {MAX_RESPONSE_BYTES} bytes")
+    if expired():
+        raise httpx.ReadTimeout("the whole response took longer than the timeout", request=request)
+    parts.append(part)
+    return size
+
+
+def _decoded(request: httpx.Request, response: httpx.Response, raw: bytes) -> httpx.Response:
+    """A 2xx/3xx answer with its body decoded; a body that does not decode is refused."""
+    probe = _probe(request, response, raw)
+    size = 0
+    parts: list[bytes] = []
+    try:
+        for part in probe.iter_bytes():
+            size += len(part)
+            if size > MAX_RESPONSE_BYTES:
+                raise _malformed(request, response, f"a body decoding to over {size} bytes")
+            parts.append(part)
+    except httpx.DecodingError as error:
+        encoding = response.headers.get("content-encoding", "")
+        raise _malformed(
+            request, response, f"a body that is not valid {encoding} ({error})"
+        ) from error
+    return _replay(request, response, b"".join(parts))
+
+
+def _error_replay(request: httpx.Request, response: httpx.Response, raw: bytes) -> httpx.Response:
+    """An error answer with its body decoded if it can be (else as received, for the message)."""
+    probe = _probe(request, response, raw)
+    try:
+        body = probe.read()
+    except httpx.DecodingError:
+        body = raw
+    return _replay(request, response, body)
+
+
+def _probe(request: httpx.Request, response: httpx.Response, raw: bytes) -> httpx.Response:
+    """A response over the raw bytes that decodes them as its headers say when read."""
     return httpx.Response(
         status_code=response.status_code,
         headers=response.headers,
         stream=httpx.ByteStream(raw),
+        request=request,
+    )
+
+
+def _replay(request: httpx.Request, response: httpx.Response, body: bytes) -> httpx.Response:
+    headers = httpx.Headers(response.headers)
+    for name in ("content-encoding", "content-length", "transfer-encoding"):
+        headers.pop(name, None)
+    return httpx.Response(
+        status_code=response.status_code,
+        headers=headers,
+        content=body,
+        request=request,
         extensions=response.extensions,
+    )
+
+
+def _malformed(
+    request: httpx.Request, response: httpx.Response, what: str
+) -> UnexpectedResponseError:
+    return UnexpectedResponseError(
+        f"{_describe(request)} answered HTTP {response.status_code} with {what}",
+        status=response.status_code,
+        code="unexpected_response",
+        request_id=response.headers.get("x-request-id"),
     )
 
 
@@ -333,7 +494,8 @@ def make_ssl_context() -> ssl.SSLContext:
     global _default_ssl_context
     context = _default_ssl_context
     if context is None:
-        context = _default_ssl_context = httpx.create_ssl_context()
+        with sdk_http():  # httpx logs loading the bundle: the SDK's business, not the app's
+            context = _default_ssl_context = httpx.create_ssl_context()
     return context
 
 
@@ -372,6 +534,8 @@ def prime(transport: object) -> None:
     "localhost".encode("idna")
     if transport == "httpx":
         import httpcore  # noqa: F401
+
+        import neurallog._deadline_backends
     elif transport == "requests":
         import netrc  # noqa: F401
 
@@ -411,7 +575,10 @@ def build_async_client(
     if isinstance(options.transport, httpx.AsyncBaseTransport):
         inner: httpx.AsyncBaseTransport = options.transport
     else:
+        from neurallog._deadline_backends import bound
+
         inner = httpx.AsyncHTTPTransport(verify=verify, proxy=environment_proxy(options.endpoint))
+        bound(inner)
     return httpx.AsyncClient(
         base_url=options.endpoint + "/",
         auth=CredentialAuth(credentials),
@@ -433,7 +600,11 @@ def _sync_inner_transport(
 
         # A bool or a CA bundle path: _config refuses an SSLContext for requests.
         return RequestsTransport(verify=cast("bool | str", options.verify))
-    return httpx.HTTPTransport(verify=verify, proxy=environment_proxy(options.endpoint))
+    from neurallog._deadline_backends import bound
+
+    inner = httpx.HTTPTransport(verify=verify, proxy=environment_proxy(options.endpoint))
+    bound(inner)
+    return inner
 
 
 def environment_proxy(endpoint: str) -> str | None:

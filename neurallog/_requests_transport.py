@@ -92,9 +92,16 @@ class _RequestsStream(httpx.SyncByteStream):
     def __iter__(self) -> Iterator[bytes]:
         import urllib3.exceptions
 
+        raw = self._answer.raw
         try:
-            # Undecoded bytes: httpx applies Content-Encoding itself.
-            yield from self._answer.raw.stream(_CHUNK, decode_content=False)
+            # Undecoded bytes (httpx applies Content-Encoding itself), as they arrive: the
+            # reader checks the attempt's deadline between them. (A mounted adapter's own
+            # response object may only have stream(), which fills each chunk first.)
+            if hasattr(raw, "read1"):
+                while part := raw.read1(_CHUNK, decode_content=False):
+                    yield part
+            else:
+                yield from raw.stream(_CHUNK, decode_content=False)
         except urllib3.exceptions.ReadTimeoutError as error:
             raise httpx.ReadTimeout(str(error), request=self._request) from error
         except (urllib3.exceptions.HTTPError, OSError) as error:

@@ -48,7 +48,7 @@ from neurallog._diagnostics import Diagnostics
 from neurallog._http import SLEEP_EXTENSION, RetryPolicy
 from neurallog._queue import Record
 from neurallog._wire import WireEncoder, body_of
-from neurallog.exceptions import ApiError, NetworkError, RateLimitError
+from neurallog.exceptions import ApiError, ConfigurationError, NetworkError, RateLimitError
 
 if TYPE_CHECKING:
     from neurallog._accounting import Accounting
@@ -186,6 +186,10 @@ class Sender:
             except NetworkError as exc:
                 reason = "shutdown" if control.stopping else "retries_exhausted"
                 self._fail(count, reason, exc, control)
+                return
+            except ConfigurationError as exc:
+                # A wrong endpoint (no API there, https:// to plain HTTP): retrying cannot help.
+                self._fail(count, "configuration", exc, control)
                 return
             if not 200 <= response.status_code < 300:
                 # A redirect (http:// to https://, a moved endpoint) stored nothing.

@@ -16,6 +16,7 @@ DROP_REASONS: Final = (
     "unacknowledged",  # a success answer without the API's acknowledgement, every retry
     "rejected",  # the API refused the entry (a 202's `rejected`, or a 400/422 batch)
     "unauthorized",  # 401/403: the credential was refused
+    "configuration",  # the endpoint is wrong (a 404 outside the API, https:// to plain HTTP)
     "too_large",  # one entry above max_batch_bytes even after truncation, or a lone 413
     "shutdown",  # still pending when close()/exit ran out of shutdown_timeout
     "closed",  # logged after close()

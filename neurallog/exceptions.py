@@ -10,7 +10,8 @@
     │   ├── NotFoundError        404
     │   ├── ValidationError      400, 422
     │   ├── RateLimitError       429 (retry_after)
-    │   └── ServerError          5xx
+    │   ├── ServerError          5xx
+    │   └── UnexpectedResponseError  an answer not in the API's shape
     └── NetworkError
         └── APITimeoutError      (also importable as TimeoutError, its former name)
 
@@ -35,6 +36,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
+    "UnexpectedResponseError",
     "ValidationError",
 ]
 
@@ -164,6 +166,16 @@ class RateLimitError(ApiError):
 
 class ServerError(ApiError):
     """5xx: the server failed; retried automatically before this is raised."""
+
+
+class UnexpectedResponseError(ApiError):
+    """The server answered, but not in the API's shape.
+
+    A success status with a body that is not the documented JSON (a proxy's HTML page, a
+    truncated document, fields of the wrong type, a body that does not decode as its
+    ``Content-Encoding`` says). ``status`` is the status it came with; the message says what
+    was wrong. Nothing should be assumed done or not done by the server.
+    """
 
 
 class NetworkError(NeuralLogError):

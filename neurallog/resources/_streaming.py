@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import re
 import socket
 import threading
@@ -50,13 +51,19 @@ import orjson
 
 from neurallog._config import ClientOptions
 from neurallog._errors import error_for_transport
-from neurallog._http import RetryPolicy
+from neurallog._guard import sdk_http
+from neurallog._http import (
+    ATTEMPT_TIMEOUT_EXTENSION,
+    SLEEP_EXTENSION,
+    STREAM_EXTENSION,
+    RetryPolicy,
+)
 from neurallog.exceptions import (
-    ApiError,
     NetworkError,
     NeuralLogError,
     RateLimitError,
     ServerError,
+    UnexpectedResponseError,
 )
 from neurallog.types import LogEntry
 
@@ -195,6 +202,13 @@ class _TailState:
         self._events_here = 0
         kwargs = self._build(self.last_event_id)
         kwargs["timeout"] = self._timeout
+        # The body is read by the stream; opening it (up to the headers) takes at most
+        # `timeout`, not the heartbeat timeout the reads of the body get.
+        kwargs["extensions"] = {
+            **kwargs.get("extensions", {}),
+            STREAM_EXTENSION: True,
+            ATTEMPT_TIMEOUT_EXTENSION: self._options.timeout,
+        }
         return kwargs
 
     def check(self, response: httpx.Response) -> None:
@@ -202,7 +216,7 @@ class _TailState:
         self.opened = True
         content_type = response.headers.get("content-type", "").partition(";")[0].strip()
         if content_type != "text/event-stream":
-            raise ApiError(
+            raise UnexpectedResponseError(
                 f"GET {response.request.url.path} answered {content_type or 'no content type'} "
                 "instead of text/event-stream",
                 status=response.status_code,
@@ -290,12 +304,23 @@ class _Held:
     finalizer closing them in order.
     """
 
-    __slots__ = ("chunks", "owned", "response")
+    __slots__ = ("chunks", "connecting", "owned", "response")
 
     def __init__(self) -> None:
         self.response: httpx.Response | None = None
         self.chunks: Iterator[bytes] | AsyncIterator[bytes] | None = None
         self.owned: httpx.AsyncClient | None = None
+        # The socket of a connection being opened (before there is a response to hold).
+        self.connecting: socket.socket | None = None
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's trace hook: remember the socket of each new connection."""
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            get_extra_info = getattr(stream, "get_extra_info", None)
+            sock = get_extra_info("socket") if get_extra_info is not None else None
+            if isinstance(sock, socket.socket):
+                self.connecting = sock
 
     def hold(
         self, response: httpx.Response, chunks: Iterator[bytes] | AsyncIterator[bytes]
@@ -312,11 +337,14 @@ class _Held:
         its next event or heartbeat instead.)
         """
         response = self.response
-        if response is None or response.http_version not in ("HTTP/1.1", "HTTP/1.0"):
+        if response is None:
+            sock = self.connecting  # still waiting for the answer's headers
+        elif response.http_version not in ("HTTP/1.1", "HTTP/1.0"):
             return
-        network = response.extensions.get("network_stream")
-        get_extra_info = getattr(network, "get_extra_info", None)
-        sock = get_extra_info("socket") if get_extra_info is not None else None
+        else:
+            network = response.extensions.get("network_stream")
+            get_extra_info = getattr(network, "get_extra_info", None)
+            sock = get_extra_info("socket") if get_extra_info is not None else None
         if isinstance(sock, socket.socket):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
@@ -325,12 +353,14 @@ class _Held:
         """Close the response of a sync stream."""
         response, chunks = self.response, self.chunks
         self.response = self.chunks = None
+        self.connecting = None
         _OPEN.discard(self)
-        if response is not None:
-            response.close()
-        close = getattr(chunks, "close", None)  # a generator: close it now, not when collected
-        if close is not None:
-            close()
+        with sdk_http():
+            if response is not None:
+                response.close()
+            close = getattr(chunks, "close", None)  # a generator: close it now, not collected
+            if close is not None:
+                close()
 
     def take_response(self) -> list[Callable[[], Awaitable[object]]]:
         """The steps closing the response of an async stream, which lets go of it."""
@@ -475,12 +505,19 @@ class LogStream(Iterator[LogEntry]):
                 except httpx.TransportError as exc:
                     error = exc
                 except _RECONNECTABLE as exc:
+                    if self._closed:  # close() cut the connection attempt short
+                        raise StopIteration from None
                     if not state.opened:
                         raise
                     error = exc
+                finally:
+                    self._held.connecting = None
+                if self._closed:
+                    raise StopIteration
             else:
                 try:
-                    chunk = next(self._chunks, None)
+                    with sdk_http():  # httpcore's records of reading it are the SDK's own
+                        chunk = next(self._chunks, None)
                 except httpx.TransportError as exc:
                     error = exc
                 else:
@@ -493,7 +530,17 @@ class LogStream(Iterator[LogEntry]):
             self._wakeup.wait(state.reconnect_delay(error))
 
     def _open(self) -> None:
-        request = self._http.build_request(**self._state.request())
+        kwargs = self._state.request()
+        # close() from another thread ends the transport's waits between retries, and shuts
+        # down the socket of a connection still waiting for its answer.
+        kwargs["extensions"] = {
+            **kwargs["extensions"],
+            # Nothing here may reference the stream: the response keeps the request, and a
+            # dropped stream must be collectable to close its connection.
+            SLEEP_EXTENSION: functools.partial(_pause, self._wakeup),
+            "trace": self._held.trace,
+        }
+        request = self._http.build_request(**kwargs)
         response = self._http.send(request, stream=True)
         try:
             self._state.check(response)
@@ -508,6 +555,11 @@ class LogStream(Iterator[LogEntry]):
         self._chunks = None
         self._pending.clear()
         self._held.close()
+
+
+def _pause(wakeup: threading.Event, delay: float) -> bool:
+    """The transport's wait between retries: False (give up) once close() was called."""
+    return not wakeup.wait(delay)
 
 
 # -- async ---------------------------------------------------------------------------------
@@ -617,7 +669,8 @@ class AsyncLogStream(AsyncIterator[LogEntry]):
                     error = exc
             else:
                 try:
-                    chunk = await anext(self._chunks, None)
+                    with sdk_http():
+                        chunk = await anext(self._chunks, None)
                 except httpx.TransportError as exc:
                     error = exc
                 else:
@@ -685,7 +738,7 @@ async def _close_all(closers: list[Callable[[], Awaitable[object]]]) -> None:
     stops anyio's own cancellation) is re-raised once every step has run.
     """
     cancelled: BaseException | None = None
-    with anyio.CancelScope(shield=True):
+    with sdk_http(), anyio.CancelScope(shield=True):
         for close in closers:
             try:
                 await close()

@@ -377,7 +377,7 @@ def _ingest(entries: Entries) -> builtins.list[Call[IngestResult]]:
     calls: builtins.list[Call[IngestResult]] = []
     for start in range(0, len(logs), MAX_INGEST):
         kwargs = ingest_logs._get_kwargs(body=verbatim({"logs": logs[start : start + MAX_INGEST]}))
-        calls.append(Call(encode_json("entries", kwargs), _parse.data))
+        calls.append(Call(encode_json("entries", kwargs), _parse.ingest_result))
     return calls
 
 

@@ -266,3 +266,43 @@ def test_async_client_is_exported_lazily() -> None:
     from neurallog.async_client import AsyncNeuralLog
 
     assert neurallog.AsyncNeuralLog is AsyncNeuralLog
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "shown", "words"),
+    [
+        (
+            "https://api.<tenant>.neurallog.com/v1",
+            "https://api.<tenant>.neurallog.com/v1",
+            "replace <tenant> with your tenant's name",
+        ),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080", "use 'http://127.0.0.1:8080/v1'"),
+        ("https://logs.example.com/", "https://logs.example.com/", "lacks the API version"),
+        ("https://x.example/v1/logs", "https://x.example/v1/logs", "use 'https://x.example/v1'"),
+        ("ftp://x.example/v1", "ftp://x.example/v1", "http(s)"),
+        ("https://bad host/v1", "https://bad host/v1", "host name"),
+        ("https://user:s3cret@x.example/v1", "https://x.example/v1", "user name or password"),
+        ("https://x.example/v1?token=s3cret", "https://x.example/v1", "query"),
+    ],
+)
+def test_a_refused_endpoint_is_shown_without_its_secrets(
+    endpoint: str, shown: str, words: str
+) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        NeuralLog(api_key="k", endpoint=endpoint)
+    text = str(info.value)
+    assert repr(shown) in text
+    assert words in text
+    assert "s3cret" not in text
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://api.your-tenant.neurallog.com/v1",
+        "https://gateway.example/neurallog",
+        "http://[::1]:1/v2",
+    ],
+)
+def test_endpoints_with_a_version_or_a_gateway_path_are_accepted(endpoint: str) -> None:
+    NeuralLog(api_key="k", endpoint=endpoint).close(timeout=0)

@@ -146,10 +146,26 @@ def test_refused_connections_are_retried_until_the_server_is_up(
         server.stop()
 
 
+def test_a_404_is_a_configuration_problem_not_a_rejected_entry(
+    sink: Sink, make_client: ClientFactory
+) -> None:
+    # POST /logs always exists: a 404 there means the endpoint is not the API's base URL.
+    seen: list[tuple[str, int, Any]] = []
+    sink.script = [404]
+    client = make_client(retries=5, on_drop=lambda r, n, e: seen.append((r, n, e)))
+    for i in range(5):
+        client.info(f"m{i}")
+    assert client.flush(10) is False
+    assert len(sink.requests) == 1
+    assert client.stats.dropped["configuration"] == 5
+    assert client.stats.dropped["rejected"] == 0
+    assert isinstance(seen[0][2], exceptions.ConfigurationError)
+    assert "does not look like the NeuralLog API" in str(seen[0][2])
+
+
 @pytest.mark.parametrize(
     ("status", "reason"),
-    [(400, "rejected"), (401, "unauthorized"), (403, "unauthorized"), (404, "rejected"),
-     (422, "rejected")],
+    [(400, "rejected"), (401, "unauthorized"), (403, "unauthorized"), (422, "rejected")],
 )  # fmt: skip
 def test_client_errors_are_not_retried(
     sink: Sink, make_client: ClientFactory, status: int, reason: str

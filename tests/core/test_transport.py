@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import pickle
 import socket
 import threading
@@ -147,7 +148,7 @@ def test_validation_errors_carry_details(server: HTTPServer, client: NeuralLog) 
         (502, "<html><body>Bad Gateway</body></html>", "text/html", "HTTP 502 BAD GATEWAY: <html>"),
         (520, "", "text/plain", "HTTP 520"),
         (500, "not json at all", "application/json", "HTTP 500 INTERNAL SERVER ERROR: not json"),
-        (404, json.dumps({"detail": "nope"}), "application/json", "HTTP 404 NOT FOUND"),
+        (409, json.dumps({"detail": "nope"}), "application/json", "HTTP 409 CONFLICT"),
     ],
 )
 def test_non_envelope_error_bodies_still_map(
@@ -210,7 +211,8 @@ def test_client_errors_are_not_retried(server: HTTPServer, status: int) -> None:
     delays, sleep = recorder()
     with (
         NeuralLog(api_key=API_KEY, endpoint=server.url_for("/v1"), retries=5) as nl,
-        pytest.raises(exceptions.ApiError),
+        # A 404 on POST /rules (a path the API always has) is a ConfigurationError.
+        pytest.raises(exceptions.ApiError if status != 404 else exceptions.ConfigurationError),
     ):
         nl._core.http.post("rules", json={}, extensions={SLEEP_EXTENSION: sleep})
     assert len(script.seen) == 1
@@ -304,8 +306,10 @@ def test_refused_connection_is_a_network_error() -> None:
 
 
 def test_read_timeout_is_a_timeout_error(server: HTTPServer) -> None:
+    release = threading.Event()
+
     def slow(request: Request) -> Response:
-        time.sleep(0.5)
+        release.wait(5)
         return OK
 
     server.expect_request("/v1/health").respond_with_handler(slow)
@@ -315,6 +319,13 @@ def test_read_timeout_is_a_timeout_error(server: HTTPServer) -> None:
     ):
         nl._core.http.get("health")
     assert isinstance(info.value, exceptions.NetworkError)
+    # Let the handler finish now: answered after the next test began, it would show up in
+    # that test's server.log.
+    release.set()
+    for _ in range(500):
+        if server.log:
+            break
+        time.sleep(0.01)
 
 
 def test_a_body_that_stalls_after_the_headers_is_retried() -> None:
@@ -503,3 +514,49 @@ def test_async_transport_retries_and_maps(server: HTTPServer) -> None:
 
     asyncio.run(run())
     assert len(script.seen) == 2
+
+
+def test_the_sdks_own_http_traffic_stays_out_of_the_applications_logs(
+    server: HTTPServer,
+) -> None:
+    # As with logging.basicConfig(level=...): a root handler that takes everything.
+    server.expect_request("/v1/logs/e1").respond_with_json({"data": {"id": "e1"}})
+    server.expect_request("/v1/logs", method="POST").respond_with_json(
+        {"data": {"accepted": 1, "duplicates": 0, "rejected": [], "ids": ["e2"]}}, status=202
+    )
+    server.expect_request("/v1/logs/stream").respond_with_data(
+        'event: log\nid: c1\ndata: {"id": "e1"}\n\nevent: end\ndata: {}\n\n',
+        content_type="text/event-stream",
+    )
+    server.expect_request("/own").respond_with_data("ok")
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    def http_records() -> list[str]:
+        found = [r for r in records if r.name.split(".")[0] in ("httpx", "httpcore", "urllib3")]
+        return [f"{r.name}: {r.getMessage()}" for r in found]
+
+    root = logging.getLogger()
+    handler, level = Keep(), root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        for transport in ("httpx", "requests"):
+            with NeuralLog(
+                api_key=API_KEY, endpoint=server.url_for("/v1"), transport=transport
+            ) as nl:
+                assert nl.logs.get("e1") == {"id": "e1"}
+                assert list(nl.logs.stream(follow=False)) == [{"id": "e1"}]
+                nl.info("delivered")
+                assert nl.flush(10)
+        assert http_records() == []
+        # The application's own httpx client logs as it always did.
+        with httpx.Client() as own:
+            own.get(server.url_for("/own"))
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    assert any("HTTP Request: GET" in text and "/own" in text for text in http_records())

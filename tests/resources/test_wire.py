@@ -10,7 +10,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from neurallog.client import NeuralLog
-from neurallog.exceptions import NotFoundError, ServerError, ValidationError
+from neurallog.exceptions import ApiError, NotFoundError, ServerError, ValidationError
 
 from .conftest import API_KEY, entry, envelope, error_response, json_response
 
@@ -201,7 +201,8 @@ def test_a_non_json_answer_is_an_api_error(httpserver: HTTPServer, client: Neura
     )
     with pytest.raises(Exception, match="not JSON") as caught:
         client.actions.get("a1")
-    assert type(caught.value).__name__ == "ApiError"
+    assert type(caught.value).__name__ == "UnexpectedResponseError"
+    assert isinstance(caught.value, ApiError)
 
 
 def test_logs_get_delete_and_ingest(httpserver: HTTPServer, client: NeuralLog) -> None:
