@@ -43,7 +43,23 @@ from neurallog.context import _fields as _context_var
 if TYPE_CHECKING:
     from neurallog._core import ClientCore
 
-__all__ = ["ID", "LEVEL", "NO_LIMIT", "SEQ", "TIME", "Record", "RecordQueue"]
+__all__ = [
+    "CTX",
+    "ID",
+    "LEVEL",
+    "MESSAGE",
+    "METADATA",
+    "NO_LIMIT",
+    "SEQ",
+    "SOURCE",
+    "STATIC",
+    "TAGS",
+    "TIME",
+    "TIMESTAMP",
+    "TRACE",
+    "Record",
+    "RecordQueue",
+]
 
 # Record layout: a plain tuple is the cheapest thing to build on the hot path.
 SEQ, TIME, LEVEL, MESSAGE, METADATA, SOURCE, TAGS, TIMESTAMP, CTX, STATIC, TRACE, ID = range(12)

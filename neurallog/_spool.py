@@ -49,8 +49,11 @@ from neurallog._encoding import _strict, clean, json_default, message_text
 
 __all__ = [
     "DEFAULT_MAX_SPOOL_BYTES",
+    "FAILED",
     "FSYNC_POLICIES",
+    "FULL",
     "MAGIC",
+    "WRITTEN",
     "SpoolBatch",
     "SpoolStats",
     "SpoolWriter",
@@ -76,6 +79,12 @@ _VARIANT: Final = 0x8000_0000_0000_0000
 _RAND_B: Final = (1 << 61) - 1
 
 _NO_FIELDS: Final[dict[str, Any]] = {}
+_ROOM: Final = 4096  # bytes: room enough for a typical record
+
+#: What :meth:`SpoolWriter.append` answers.
+WRITTEN: Final = 0
+FULL: Final = 1
+FAILED: Final = 2
 
 _pack = _HEADER.pack
 _crc32 = zlib.crc32
@@ -235,8 +244,9 @@ class SpoolWriter:
 
     # -- the hot path --------------------------------------------------------------------
 
-    def append(self, payload: bytes, static: object = None) -> bool:
-        """Write one record's payload; False when it could not be written (bound or disk).
+    def append(self, payload: bytes, static: object = None) -> int:
+        """Write one record's payload: :data:`WRITTEN`, :data:`FULL` (``max_bytes`` reached)
+        or :data:`FAILED` (a disk error, reported to ``on_error``).
 
         ``static`` is the client's static context (a mapping compared by identity): a
         change is written as its own frame before the record.
@@ -247,19 +257,19 @@ class SpoolWriter:
             if segment is None or segment.size + len(data) > self.segment_bytes:
                 segment = self._rotate()
                 if segment is None:
-                    return False
+                    return FAILED
             if static is not self._static:
                 data = self._static_frame(static) + data
             if self._bytes + len(data) > self.max_bytes:
-                return False
+                return FULL
             try:
                 written = _write(self._fd, data)
             except OSError as exc:
                 self._write_failed(segment, exc)
-                return False
+                return FAILED
             if written != len(data):
                 self._write_failed(segment, OSError(errno.ENOSPC, "short write to the spool"))
-                return False
+                return FAILED
             self._static = static
             segment.size += written
             self._bytes += written
@@ -269,7 +279,15 @@ class SpoolWriter:
                     os.fdatasync(self._fd)
                 except OSError as exc:
                     self._report("fsync", exc)
-        return True
+        return WRITTEN
+
+    def has_room(self) -> bool:
+        """Whether a typical record fits under ``max_bytes`` (for ``overflow="block"``)."""
+        return self._bytes + _ROOM < self.max_bytes
+
+    def holds_adopted(self) -> bool:
+        """Whether segments of earlier or dead processes are still held."""
+        return bool(self._adopted)
 
     def _static_frame(self, static: object) -> bytes:
         fields = clean(dict(static), None) if isinstance(static, Mapping) and static else {}
@@ -365,6 +383,8 @@ class SpoolWriter:
         One batch at a time: :meth:`ack` or :meth:`rewind` it before reading again.
         """
         while True:
+            if self._broken:
+                return None  # closed
             self._sweep()
             with self._lock:
                 segment = self._next_segment()
@@ -376,8 +396,6 @@ class SpoolWriter:
             with self._lock:
                 self._corrupt += damaged
                 segment.cursor = stop
-                if recovered:
-                    self._recovered += len(records)
             if records:
                 return SpoolBatch(records, segment, stop, recovered)
             if stop == start:
@@ -477,7 +495,7 @@ class SpoolWriter:
                         row[6],
                         row[7] or _NO_FIELDS,
                         static,
-                        row[8] if len(row) > 8 else None,
+                        _trace(row[8]) if len(row) > 8 and row[8] else None,
                         entry_id,
                     )
                 )
@@ -491,7 +509,11 @@ class SpoolWriter:
     def ack(self, batch: SpoolBatch) -> None:
         """The records of ``batch`` are resolved: remember it, delete a finished segment."""
         segment = batch.segment
+        if self._broken:
+            return  # closed: the files may belong to another process by now
         with self._lock:
+            if batch.recovered:
+                self._recovered += len(batch.records)
             if batch.end > segment.acked:
                 segment.acked = batch.end
             done = segment.closed and segment.acked >= segment.size
@@ -683,6 +705,13 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _trace(ids: Any) -> tuple[int, int] | None:
+    try:
+        return (int(ids[0], 16), int(ids[1], 16))
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _resync(data: bytes, start: int) -> int:

@@ -10,7 +10,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from neurallog._config import resolve_pipeline_options
+from neurallog._config import (
+    DEFAULT_MAX_SPOOL_BYTES,
+    resolve_pipeline_options,
+    resolve_spool_options,
+)
 from neurallog._core import ClientCore
 from neurallog._encoding import normalize_timestamp
 from neurallog._levels import DEBUG, ERROR, FATAL, INFO, LEVEL_NAMES, WARN, parse_level
@@ -64,7 +68,11 @@ class NeuralLog:
             full and the worker is sending, one call in 64 pauses 0.2 ms so a burst slows
             to the delivery rate instead of dropping (never while the backend is slow or
             down, and never on a thread running an asyncio event loop).
-        overflow: ``"drop_oldest"`` (default) or ``"drop_newest"``.
+        overflow: ``"drop_oldest"`` (default), ``"drop_newest"`` or ``"block"``: the
+            logging call waits up to ``block_timeout`` for room, then drops the oldest (never
+            on a thread running an asyncio event loop: there it drops at once, and says so
+            once in the SDK's log).
+        block_timeout: Seconds ``overflow="block"`` waits for room (default 5).
         protect_level: Records at or above this level (default ``"ERROR"``) are dropped only
             when no lower record is left to drop; None treats all levels alike.
         max_batch_bytes: Cap of one request's JSON body before compression (default 1 MiB,
@@ -84,6 +92,15 @@ class NeuralLog:
         verify: TLS verification: True (default), False (warned about for a remote
             host), the path of a CA bundle (file or directory) or an ``ssl.SSLContext``
             (not with ``transport="requests"``).
+        spool_dir: A directory for the on-disk spool (default ``NEURALLOG_SPOOL_DIR``, else
+            none): records wait there instead of in memory, survive a crash or kill of the
+            process and an outage, and are delivered by the next client started on the same
+            directory (any number of processes may share it). See docs/delivery.md.
+        spool_fsync: ``"interval"`` (default: fsync at most once a second),
+            ``"always"`` (after every record) or ``"never"``: what survives a power loss.
+        max_spool_bytes: Disk the spool may use (default 256 MiB); past it the newest
+            record is dropped (``queue_full``), after ``block_timeout`` with
+            ``overflow="block"``.
     """
 
     #: The default ``redact_keys``; extend it with ``NeuralLog.DEFAULT_REDACT_KEYS | {...}``.
@@ -107,7 +124,7 @@ class NeuralLog:
         source: str | None = None,
         tags: Sequence[str] | None = None,
         max_queue_size: int = 10_000,
-        overflow: Literal["drop_oldest", "drop_newest"] = "drop_oldest",
+        overflow: Literal["drop_oldest", "drop_newest", "block"] = "drop_oldest",
         protect_level: str | int | None = "ERROR",
         max_batch_bytes: int = 1024 * 1024,
         compression: Literal["gzip"] | None = "gzip",
@@ -117,6 +134,10 @@ class NeuralLog:
         before_send: BeforeSend | None = None,
         redact_keys: Iterable[str] | None = DEFAULT_REDACT_KEYS,
         verify: ssl.SSLContext | bool | str | os.PathLike[str] = True,
+        block_timeout: float = 5.0,
+        spool_dir: str | os.PathLike[str] | None = None,
+        spool_fsync: Literal["interval", "always", "never"] = "interval",
+        max_spool_bytes: int = DEFAULT_MAX_SPOOL_BYTES,
     ) -> None:
         pipeline_options = resolve_pipeline_options(
             source=source,
@@ -131,6 +152,10 @@ class NeuralLog:
             on_drop=on_drop,
             before_send=before_send,
             redact_keys=redact_keys,
+            block_timeout=block_timeout,
+        )
+        spool = resolve_spool_options(
+            spool_dir=spool_dir, spool_fsync=spool_fsync, max_spool_bytes=max_spool_bytes
         )
         self._core = ClientCore(
             api_key=api_key,
@@ -148,7 +173,12 @@ class NeuralLog:
             verify=verify,
         )
         self._min_level = self._core.options.log_level
-        self._pipeline = Pipeline(self._core, pipeline_options)
+        if spool is None:
+            self._pipeline = Pipeline(self._core, pipeline_options)
+        else:
+            from neurallog._spooled import SpooledPipeline
+
+            self._pipeline = SpooledPipeline(self._core, pipeline_options, spool)
         # Dropped without close(): the worker delivers what is pending, then exits.
         self._pipeline.close_with(self)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from neurallog._spool import MAGIC, SpoolBatch, SpoolWriter, encode_record
+from neurallog._spool import FULL, MAGIC, WRITTEN, SpoolBatch, SpoolWriter, encode_record
 
 HANG_GUARD = 60  # seconds: a guard against a hung child, never a performance assertion
 
@@ -36,7 +36,7 @@ def _payload(i: int, **extra: Any) -> bytes:
 
 def _fill(spool: SpoolWriter, count: int, start: int = 0) -> None:
     for i in range(start, start + count):
-        assert spool.append(_payload(i))
+        assert spool.append(_payload(i)) == WRITTEN
 
 
 def _drain(spool: SpoolWriter, limit: int = 1000) -> list[tuple[Any, ...]]:
@@ -61,7 +61,7 @@ def _segments(directory: Path) -> list[Path]:
 
 def test_records_come_back_with_their_fields_in_order(tmp_path: Path) -> None:
     spool = SpoolWriter(str(tmp_path))
-    assert spool.append(
+    spool.append(
         encode_record(
             1_700_000_000_123_456_789,
             40,
@@ -90,7 +90,7 @@ def test_records_come_back_with_their_fields_in_order(tmp_path: Path) -> None:
         {"request_id": "r1"},
     )
     assert first[8] == {"host": "h1"}  # the static context written before it
-    assert first[9] == [f"{0xABC:032x}", f"{0xDEF:016x}"]
+    assert first[9] == (0xABC, 0xDEF)
     assert _numbers(records[1:]) == [1, 2, 3, 4, 5]
     ids = [record[10] for record in records]
     assert len(set(ids)) == 6
@@ -153,11 +153,13 @@ def test_segments_rotate_and_are_deleted_once_acknowledged(tmp_path: Path) -> No
 
 def test_the_bound_refuses_records_beyond_max_bytes(tmp_path: Path) -> None:
     spool = SpoolWriter(str(tmp_path), max_bytes=4096, segment_bytes=1024)
-    accepted = sum(spool.append(_payload(i)) for i in range(200))
+    answers = [spool.append(_payload(i)) for i in range(200)]
+    accepted = answers.count(WRITTEN)
     assert 0 < accepted < 200
+    assert answers[accepted:] == [FULL] * (200 - accepted)
     assert spool.stats.bytes <= 4096
     _drain(spool)
-    assert spool.append(_payload(1000))  # room again once delivered
+    assert spool.append(_payload(1000)) == WRITTEN  # room again once delivered
 
 
 def _closed_spool_with(tmp_path: Path, count: int) -> Path:
@@ -297,7 +299,7 @@ def _child_with_file_size_limit(directory: str, queue: Any) -> None:
     spool = SpoolWriter(directory, segment_bytes=1 << 20)
     errors: list[str] = []
     spool._on_error = lambda what, exc: errors.append(f"{what}: {exc}")
-    accepted = sum(spool.append(_payload(i)) for i in range(500))
+    accepted = sum(spool.append(_payload(i)) == WRITTEN for i in range(500))
     queue.put((accepted, len(errors), _numbers(_drain(spool))))
 
 
