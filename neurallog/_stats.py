@@ -17,6 +17,7 @@ DROP_REASONS: Final = (
     "queue_full",  # the queue was at max_queue_size (see the overflow policy)
     "rate_limited",  # 429 while the queue was full: the held batch made room
     "retries_exhausted",  # 5xx, timeouts or connection errors after every retry
+    "unacknowledged",  # a success answer without the API's acknowledgement, every retry
     "rejected",  # the API refused the entry (a 202's `rejected`, or a 400/422 batch)
     "unauthorized",  # 401/403: the credential was refused
     "too_large",  # one entry above max_batch_bytes even after truncation, or a lone 413
