@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from neurallog import _process
 from neurallog._accounting import Accounting
-from neurallog._config import PipelineOptions
+from neurallog._config import PipelineOptions, SpoolOptions
 from neurallog._queue import Record, RecordQueue
 from neurallog._sender import Sender
 from neurallog._stats import DROP_REASONS, DeliveryStats, Diagnostics
@@ -61,15 +61,29 @@ class Pipeline:
     queue's own bound methods, so a logging call costs no extra hop through this class.
     """
 
-    def __init__(self, core: ClientCore, options: PipelineOptions) -> None:
+    def __init__(
+        self, core: ClientCore, options: PipelineOptions, spool: SpoolOptions | None = None
+    ) -> None:
         self._opts = options
         self._max_queue = options.max_queue_size
         diagnostics = Diagnostics(core.options.logger)
         lock = threading.RLock()
-        self.account = Accounting(lock, diagnostics, options.on_drop)
-        self.queue = queue = RecordQueue(core, options, self.account, lock)
+        worker: type[Worker] = Worker
+        self._spooled = spool is not None
+        if spool is None:
+            self.account = Accounting(lock, diagnostics, options.on_drop)
+            self.queue = RecordQueue(core, options, self.account, lock)
+        else:
+            # The durable buffer takes the queue's place (see neurallog._spooled).
+            from neurallog import _spooled
+
+            self.account, self.queue = _spooled.build(core, options, spool, lock, diagnostics)
+            worker = _spooled.SpoolWorker
+        queue = self.queue
         self.sender = Sender(core, options, queue, self.account, diagnostics)
-        self.worker = Worker(core, options, queue, self.account, self.sender)
+        self.worker = worker(core, options, queue, self.account, self.sender)
+        if spool is not None and _spooled.recover(queue):
+            self.worker.ensure_started()  # records of earlier processes go out at once
         self.put = queue.put
         self.put_many = queue.put_many
         self.capture = queue.capture
@@ -100,4 +114,9 @@ class Pipeline:
         """A consistent snapshot of the counters."""
         queue = self.queue
         with queue.lock:
-            return self.account.snapshot(queue.seq, queue.size + queue.inflight)
+            stats = self.account.snapshot(queue.seq, queue.size + queue.inflight)
+            if self._spooled:
+                from neurallog._spooled import spool_stats
+
+                stats = spool_stats(stats, queue)  # type: ignore[arg-type]
+            return stats

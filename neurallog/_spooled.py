@@ -1,23 +1,29 @@
-"""The pipeline with an on-disk spool (``spool_dir``): the spool is its queue.
+"""The pipeline with an on-disk spool (``spool_dir``): the spool takes the queue's place.
 
-The hot path encodes each record and appends it to this process's segment (one
-``os.write``) instead of keeping it in memory; the worker reads batches back from the
-spool, sends them and acknowledges them there. What changes against the in-memory queue:
+Built from the parts of :mod:`neurallog._pipeline`, each specialised at its seam:
 
-- a record whose logging call returned survives the death of the process: the next client
-  started on the same ``spool_dir`` (in any process) adopts and delivers it;
-- an outage (connection errors, timeouts, 408, 5xx once the retries are spent) and a
-  shutdown during one lose nothing: the batch stays in the spool and is sent again later,
-  with the same record ids, so the server stores each record once;
-- the bound is ``max_spool_bytes`` of disk, not ``max_queue_size`` records; past it the
-  newest record is refused (counted as ``queue_full``): records on disk are never deleted
-  unsent, as with Vector's disk buffers. ``overflow="block"`` waits for room first;
-- a disk error (a full disk, a file size limit) refuses the record too, counted as
-  ``spool_error``; damaged frames met while reading are counted as ``spool_corrupt``.
+- :class:`SpoolQueue` (for :class:`~neurallog._queue.RecordQueue`): ``put`` encodes the
+  record and appends it to this process's segment with one ``os.write``
+  (:mod:`neurallog._spool`); ``take`` reads the next batch back (segments adopted from dead
+  processes first); ``settle``, the batch's commit point, acknowledges it in the spool, or
+  rewinds it when the server could not be reached;
+- :class:`SpoolAccounting` (for :class:`~neurallog._accounting.Accounting`): an outage
+  (``retries_exhausted``, ``unacknowledged``) or a shutdown during one is not a loss: the
+  batch is kept in the spool and sent again later with the same record ids;
+- :class:`SpoolWorker` (for :class:`~neurallog._worker.Worker`): looks for dead processes'
+  segments and fsyncs (``spool_fsync="interval"``) once a second; ``close()`` leaves what
+  it could not send in the spool for the next start instead of writing it off.
+
+The bound is ``max_spool_bytes`` of disk, not ``max_queue_size`` records. Past it the
+incoming record is refused (``queue_full``): records on disk are never deleted unsent (as
+Vector's disk buffers: block or drop the newest). ``overflow="block"`` waits up to
+``block_timeout`` for room first. A disk error (a full disk, a file size limit) refuses the
+record too (``spool_error``); damaged frames met while reading are ``spool_corrupt``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import threading
@@ -26,8 +32,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from neurallog import _guard
+from neurallog._accounting import Accounting
 from neurallog._config import API_MAX_ENTRIES, PipelineOptions, SpoolOptions, check_tags
-from neurallog._pipeline import Pipeline
 from neurallog._queue import (
     CTX,
     ID,
@@ -42,23 +48,32 @@ from neurallog._queue import (
     TIMESTAMP,
     TRACE,
     Record,
+    RecordQueue,
     _in_event_loop,
     _trace_ids,
 )
 from neurallog._spool import FULL, WRITTEN, SpoolBatch, SpoolWriter, encode_record
-from neurallog._stats import DeliveryStats
+from neurallog._stats import DeliveryStats, Diagnostics
+from neurallog._worker import Worker
 from neurallog.context import _fields as _context_var
 
 if TYPE_CHECKING:
     from neurallog._core import ClientCore
 
-__all__ = ["SpooledPipeline"]
+__all__ = [
+    "SpoolAccounting",
+    "SpoolQueue",
+    "SpoolWorker",
+    "build",
+    "recover",
+    "spool_stats",
+]
 
 #: Seconds between two looks for dead processes' segments (and fsyncs, when idle).
-ADOPT_INTERVAL: Final = 1.0
+HOUSEKEEPING_INTERVAL: Final = 1.0
 _OTEL_TRACE: Final = "opentelemetry.trace"
-# Reasons of a failed delivery that leave the batch in the spool, to be sent again.
-_KEEP: Final = frozenset({"retries_exhausted", "shutdown"})
+# Outcomes that leave the batch in the spool, to be sent again: the server was not reached.
+_KEEP: Final = frozenset({"retries_exhausted", "unacknowledged", "shutdown"})
 
 _modules = sys.modules
 _time_ns = time.time_ns
@@ -67,44 +82,50 @@ _ctx_get = _context_var.get
 _state = _guard._state
 
 
-class SpooledPipeline(Pipeline):
-    """A :class:`~neurallog._pipeline.Pipeline` whose queue is a spool on disk."""
+class SpoolQueue(RecordQueue):
+    """Records waiting on disk; the consumer half reads them back batch by batch.
 
-    def __init__(self, core: ClientCore, options: PipelineOptions, spool: SpoolOptions) -> None:
-        self._spool_options = spool
-        super().__init__(core, options)
-        # The disk is the bound: the 429 hold never drops a batch to make room in memory.
-        self._max_queue = NO_LIMIT
-        self._high_water = NO_LIMIT  # no backpressure pauses: appending is cheap
+    ``seq`` numbers this process's records in the order they were written; records of
+    earlier processes have none (``head_seq`` is 0 while they wait: they are due at once).
+    """
+
+    def __init__(
+        self,
+        core: ClientCore,
+        options: PipelineOptions,
+        account: Accounting,
+        lock: threading.RLock,
+        spool: SpoolOptions,
+    ) -> None:
+        super().__init__(core, options, account, lock)
+        # The disk is the bound: the 429 hold never drops a batch to make room in memory,
+        # and appending is cheap enough to need no backpressure pause.
+        self.max_size = NO_LIMIT
+        self._high_water = NO_LIMIT
         self._block = options.overflow == "block"
         self._block_timeout = options.block_timeout
-        self._start_spool()
-
-    def _start_spool(self) -> None:
-        spool = self._spool_options
-        self._writer = SpoolWriter(
+        self.directory = spool.directory
+        self.writer = SpoolWriter(
             spool.directory,
             fsync=spool.fsync,
             max_bytes=spool.max_bytes,
             on_error=self._spool_failed,
         )
-        if self._adopt_now():
-            self._ensure_worker()  # delivered even if this process never logs
 
-    def _init_state(self) -> None:
-        super()._init_state()
-        self._room = threading.Condition(self._lock)  # overflow="block" waits here
+    def reset(self, lock: threading.RLock) -> None:
+        super().reset(lock)
+        self.room = threading.Condition(lock)  # overflow="block" waits here
         self._waiting_room = 0
         self._taken_seq = 0  # sequence number of the last own record taken
-        self._handle: SpoolBatch | None = None  # the batch in flight
-        self._keep = False  # the batch in flight stays in the spool (an outage)
-        self._adopted = False  # segments of earlier processes wait to be sent
-        self._looked_at = _monotonic()
+        self._batch: SpoolBatch | None = None  # the batch in flight
+        self.keep = False  # the batch in flight stays in the spool (an outage)
+        self.adopted = False  # segments of earlier processes wait to be sent
+        self.extra_admitted = 0  # refused at the door, damaged, or recovered: for `enqueued`
         self._corrupt_seen = 0
         self._error: tuple[str, BaseException] | None = None
         self._loop_told = False
 
-    # -- the hot path --------------------------------------------------------------------
+    # -- producing -----------------------------------------------------------------------
 
     def put(
         self,
@@ -115,7 +136,7 @@ class SpooledPipeline(Pipeline):
         tags: Sequence[str] | None = None,
         timestamp: str | None = None,
     ) -> None:
-        """Append one record to the spool (checks as :meth:`RecordQueue.put`)."""
+        """Append one record to the spool (the checks of :meth:`RecordQueue.put`)."""
         if metadata is not None and type(metadata) is not dict:
             if not isinstance(metadata, Mapping):
                 raise TypeError(f"metadata must be a dict or None, got {type(metadata).__name__}")
@@ -132,57 +153,10 @@ class SpooledPipeline(Pipeline):
             _time_ns(), level, message, metadata, source, tags, timestamp, _ctx_get(), trace, None
         )
         self._append(payload, self._core.static_context)
-        if self._worker is None:
-            self._ensure_worker()
+        if self.consumer is None:
+            self.start_consumer()
         if self._error is not None:
             self._report_spool_error()
-
-    def _append(self, payload: bytes, static: object) -> None:
-        with self._lock:
-            self._enqueued += 1
-            if self._closed:
-                self._dropped["closed"] += 1
-                self._losses += 1
-                return
-            answer = self._writer.append(payload, static)
-            if answer == FULL and self._block:
-                answer = self._wait_for_room(payload, static)
-            if answer != WRITTEN:
-                self._dropped["queue_full" if answer == FULL else "spool_error"] += 1
-                self._losses += 1
-                return
-            self._seq += 1
-            self._size += 1
-            if self._idle or (self._waiting and self._size >= self._batch_size):
-                self._idle = self._waiting = False
-                self._wake.notify()
-
-    def _wait_for_room(self, payload: bytes, static: object) -> int:
-        """``overflow="block"``: wait (lock held) up to ``block_timeout`` for room."""
-        if _in_event_loop():
-            if not self._loop_told:
-                self._loop_told = True
-                self._diag.emit(
-                    "block_loop",
-                    logging.WARNING,
-                    "NeuralLog: overflow='block' does not block a thread running an asyncio "
-                    "event loop; the newest record is dropped instead when the spool is full",
-                )
-            return FULL
-        deadline = _monotonic() + self._block_timeout
-        self._waiting_room += 1
-        try:
-            while not self._closed:
-                remaining = deadline - _monotonic()
-                if remaining <= 0:
-                    return FULL
-                self._room.wait(remaining)
-                answer = self._writer.append(payload, static)
-                if answer != FULL:
-                    return answer
-            return FULL
-        finally:
-            self._waiting_room -= 1
 
     def put_many(self, records: Iterable[Record]) -> None:
         """Append records captured by :meth:`capture` (``batch()``, ``batch_log``)."""
@@ -197,10 +171,58 @@ class SpooledPipeline(Pipeline):
                 r[CTX], r[TRACE], r[ID],
             )  # fmt: skip
             self._append(payload, r[STATIC])
-        if self._worker is None and not self._closed:
-            self._ensure_worker()
+        if self.consumer is None and not self.closed:
+            self.start_consumer()
         if self._error is not None:
             self._report_spool_error()
+
+    def _append(self, payload: bytes, static: object) -> None:
+        with self.lock:
+            if self.closed:
+                self._account.refuse("closed")
+                return
+            answer = self.writer.append(payload, static)
+            if answer == FULL and self._block:
+                answer = self._wait_for_room(payload, static)
+            if answer != WRITTEN:
+                self.extra_admitted += 1
+                if answer == FULL:
+                    self._account.overflow()
+                else:
+                    self._account.refuse("spool_error")
+                return
+            self.seq += 1
+            self.size += 1
+            if self.idle or (self.waiting and self.size >= self._batch_size):
+                self.idle = self.waiting = False
+                self.wake.notify()
+
+    def _wait_for_room(self, payload: bytes, static: object) -> int:
+        """``overflow="block"``: wait (lock held) up to ``block_timeout`` for room."""
+        if _in_event_loop():
+            if not self._loop_told:
+                self._loop_told = True
+                self._account.diag.emit(
+                    "block_loop",
+                    logging.WARNING,
+                    "NeuralLog: overflow='block' never blocks a thread running an asyncio "
+                    "event loop; there the spool's bound drops the newest record instead",
+                )
+            return FULL
+        deadline = _monotonic() + self._block_timeout
+        self._waiting_room += 1
+        try:
+            while not self.closed:
+                remaining = deadline - _monotonic()
+                if remaining <= 0:
+                    break
+                self.room.wait(remaining)
+                answer = self.writer.append(payload, static)
+                if answer != FULL:
+                    return answer
+            return FULL
+        finally:
+            self._waiting_room -= 1
 
     def _spool_failed(self, what: str, exc: BaseException) -> None:
         self._error = (what, exc)  # reported outside the lock, by the caller
@@ -208,62 +230,149 @@ class SpooledPipeline(Pipeline):
     def _report_spool_error(self) -> None:
         error, self._error = self._error, None
         if error is not None:
-            self._diag.emit(
+            self._account.diag.emit(
                 "spool_error",
                 logging.ERROR,
                 "NeuralLog: the spool in %s failed (%s): %s; records that could not be "
                 "written are counted as dropped (spool_error)",
-                self._spool_options.directory,
+                self.directory,
                 error[0],
                 error[1],
             )
 
-    # -- the consumer --------------------------------------------------------------------
+    # -- consuming (lock held) -----------------------------------------------------------
 
-    def _head_seq(self) -> int:
-        if self._adopted:
-            return 0  # a backlog of earlier processes: due at once
-        return self._taken_seq + 1 if self._size else NO_LIMIT
+    def head_seq(self) -> int:
+        if self.adopted:
+            return 0
+        return self._taken_seq + 1 if self.size else NO_LIMIT
 
-    def _take(self, limit: int) -> list[Record]:
-        """The next batch from the spool (lock held): adopted segments first."""
-        batch = self._writer.read(min(limit, API_MAX_ENTRIES))
-        self._count_corrupt()
+    def take(self, limit: int) -> list[Record]:
+        """The next batch from the spool: segments of earlier processes first."""
+        batch = self.writer.read(min(limit, API_MAX_ENTRIES))
+        self.count_corrupt()
         if batch is None:
-            if self._adopted:
-                self._adopted = self._writer.holds_adopted() and self._writer.pending()
-                if not self._adopted:
-                    self._settled.notify_all()
-            if not self._adopted and self._size:
-                # Counted but not readable: cannot happen unless the files were removed.
-                self._size = 0
-            self._inflight = 0
+            if self.adopted:
+                self.adopted = self.writer.holds_adopted() and self.writer.pending()
+            if not self.adopted:
+                # Counted but unreadable: only if the files were removed under us.
+                self.size = 0
+            self.inflight = 0
             self._inflight_floor = NO_LIMIT
             return []
         count = len(batch.records)
-        self._handle = batch
-        self._keep = False
-        self._inflight = count
+        self._batch = batch
+        self.keep = False
+        self.inflight = count
         if batch.recovered:
-            self._enqueued += count
+            self.extra_admitted += count
             self._inflight_floor = NO_LIMIT
             seq = 0
         else:
             seq = self._taken_seq
             self._inflight_floor = seq + 1
             self._taken_seq += count
-            self._size -= count
-        self._pending_since = None if not self._size else _monotonic()
+            self.size -= count
+        self.pending_since = None if not self.size else _monotonic()
         return [(seq + i + 1, *record) for i, record in enumerate(batch.records)]
 
+    def settle(self) -> None:
+        """The commit point: acknowledge the batch in the spool, or rewind it (an outage)."""
+        batch, self._batch = self._batch, None
+        super().settle()
+        if batch is None:
+            return
+        if self.keep:
+            self.keep = False
+            self.writer.rewind(batch)
+            count = len(batch.records)
+            if batch.recovered:
+                self.extra_admitted -= count
+                self.adopted = True
+            else:
+                self._taken_seq -= count
+                self.size += count
+            return
+        self.writer.ack(batch)
+        if self._waiting_room:
+            self.room.notify_all()
+
+    def settled_upto(self, target: int) -> bool:
+        return not self.adopted and super().settled_upto(target)
+
+    def discard_pending(self) -> int:
+        """Nothing is discarded: what is left stays in the spool for the next start."""
+        self.room.notify_all()
+        return 0
+
+    def count_corrupt(self) -> None:
+        """Damaged frames the reader skipped become ``spool_corrupt`` losses (lock held)."""
+        corrupt = self.writer.stats.corrupt
+        new = corrupt - self._corrupt_seen
+        if new > 0:
+            self._corrupt_seen = corrupt
+            self.extra_admitted += new
+            for _ in range(new):
+                self._account.refuse("spool_corrupt")
+
+    def adopt(self) -> bool:
+        """Take over the segments of dead processes (no lock held); True if any."""
+        if not self.writer.adopt():
+            return False
+        with self.lock:
+            self.adopted = True
+            self.wake.notify_all()
+        return True
+
+
+class SpoolAccounting(Accounting):
+    """Accounting where a failure to reach the server is not a loss: the batch is kept."""
+
+    queue: SpoolQueue | None = None
+
+    def drop(self, count: int, reason: str, error: BaseException | None) -> None:
+        queue = self.queue
+        if reason in _KEEP and queue is not None and queue.inflight:
+            with self.lock:
+                queue.keep = True
+            return
+        super().drop(count, reason, error)
+
+    def lost(self, count: int, reason: str, error: BaseException) -> None:
+        queue = self.queue
+        if reason in _KEEP and queue is not None and queue.inflight:
+            self.drop(count, reason, error)
+            self.diag.emit(
+                "outage",
+                logging.WARNING,
+                "NeuralLog: could not deliver %d record(s) (%s): %s; they stay in the "
+                "spool and are sent again later",
+                count,
+                reason,
+                error,
+            )
+            return
+        super().lost(count, reason, error)
+
+
+class SpoolWorker(Worker):
+    """The worker, plus adoption of dead processes' segments and the interval fsync."""
+
+    _queue: SpoolQueue
+
+    def _init_state(self) -> None:
+        super()._init_state()
+        self._looked_at = _monotonic()
+
     def _next_batch(self) -> list[Record] | None:
+        queue = self._queue
         while True:
             self._housekeeping()
-            with self._lock:
-                if self._adopted and not self._paused and not self._aborted:
+            with queue.lock:
+                if queue.adopted and not self._paused and not self._aborted:
                     if self._stopping and self._past_deadline():
                         return None
-                    batch = self._take(API_MAX_ENTRIES)
+                    batch = queue.take(API_MAX_ENTRIES)
                     if batch:
                         return batch
             due = self._wait_for_batch()
@@ -271,169 +380,103 @@ class SpooledPipeline(Pipeline):
                 return due
 
     def _wait_for_batch(self) -> list[Record] | None:
-        """The base worker's wait, with a periodic wake-up for adoption and fsync."""
-        with self._lock:
+        """The base worker's wait, waking once a second for housekeeping ([] then)."""
+        queue = self._queue
+        with queue.lock:
             while True:
                 if self._paused:
                     self._rest(None)
                     continue
-                size = self._size
-                if self._adopted:
+                if queue.adopted:
                     return []
+                size = queue.size
                 if self._stopping:
                     if not size or self._aborted or self._past_deadline():
                         return None
-                    return self._take(API_MAX_ENTRIES)
+                    return queue.take(API_MAX_ENTRIES)
                 if size:
-                    if self._head_seq() <= self._flush_target:
-                        return self._take(API_MAX_ENTRIES)
+                    if queue.head_seq() <= self._flush_target:
+                        return queue.take(API_MAX_ENTRIES)
                     if self._auto:
                         if size >= self._batch_size:
-                            return self._take(API_MAX_ENTRIES)
+                            return queue.take(API_MAX_ENTRIES)
                         now = _monotonic()
-                        if self._pending_since is None:
-                            self._pending_since = now
-                        remaining = self._pending_since + self._interval - now
+                        if queue.pending_since is None:
+                            queue.pending_since = now
+                        remaining = queue.pending_since + self._interval - now
                         if remaining <= 0:
-                            return self._take(API_MAX_ENTRIES)
-                        self._waiting = True
-                        self._rest(min(remaining, ADOPT_INTERVAL))
-                        self._waiting = False
-                        if _monotonic() - self._looked_at >= ADOPT_INTERVAL:
-                            return []
-                        continue
-                self._idle = True
-                self._rest(ADOPT_INTERVAL)
-                self._idle = False
-                if _monotonic() - self._looked_at >= ADOPT_INTERVAL:
+                            return queue.take(API_MAX_ENTRIES)
+                        queue.waiting = True
+                        self._rest(min(remaining, HOUSEKEEPING_INTERVAL))
+                        queue.waiting = False
+                    else:
+                        self._rest(HOUSEKEEPING_INTERVAL)
+                else:
+                    queue.idle = True
+                    self._rest(HOUSEKEEPING_INTERVAL)
+                    queue.idle = False
+                if _monotonic() - self._looked_at >= HOUSEKEEPING_INTERVAL:
                     return []
 
     def _housekeeping(self) -> None:
-        """Look for dead processes' segments and fsync, at most once per interval."""
+        """Fsync and look for dead processes' segments, at most once per interval."""
         now = _monotonic()
-        if now - self._looked_at < ADOPT_INTERVAL:
+        if now - self._looked_at < HOUSEKEEPING_INTERVAL:
             return
         self._looked_at = now
-        self._writer.sync()
-        self._adopt_now()
-
-    def _adopt_now(self) -> bool:
-        if not self._writer.adopt():
-            return False
-        with self._lock:
-            self._adopted = True
-            self._wake.notify_all()
-        return True
-
-    def _count_corrupt(self) -> None:
-        """Damaged frames the reader skipped become ``spool_corrupt`` losses (lock held)."""
-        corrupt = self._writer.stats.corrupt
-        new = corrupt - self._corrupt_seen
-        if new > 0:
-            self._corrupt_seen = corrupt
-            self._enqueued += new
-            self._dropped["spool_corrupt"] += new
-            self._losses += new
-
-    def _deliver(self, batch: list[Record]) -> None:
-        """Send the batch, then acknowledge it in the spool, or keep it there (an outage)."""
-        try:
-            super()._deliver(batch)
-        finally:
-            self._settle_batch()
-
-    def _settle_batch(self) -> None:
-        handle, self._handle = self._handle, None
-        if handle is None:
-            return
-        if self._keep:
-            self._writer.rewind(handle)
-            with self._lock:
-                count = len(handle.records)
-                if handle.recovered:
-                    self._enqueued -= count
-                    self._adopted = True
-                else:
-                    self._taken_seq -= count
-                    self._size += count
-                self._settled.notify_all()
-            return
-        self._writer.ack(handle)
-        with self._lock:
-            if self._waiting_room:
-                self._room.notify_all()
-        self._writer.sync()
-
-    def _fail(self, count: int, reason: str, exc: BaseException) -> None:
-        if reason not in _KEEP or self._handle is None:
-            super()._fail(count, reason, exc)
-            return
-        self._keep = True
-        self._diag.emit(
-            "outage",
-            logging.WARNING,
-            "NeuralLog: could not deliver %d record(s): %s; they stay in the spool and are "
-            "sent again later",
-            count,
-            exc,
-        )
-        if not self._stopping:
-            self._outage += 1
-            self._sleep(self._policy.backoff(self._outage + 1))
-
-    def _drop(self, count: int, reason: str, error: BaseException | None) -> None:
-        if reason == "shutdown" and self._handle is not None:
-            self._keep = True  # the next start sends it
-            return
-        super()._drop(count, reason, error)
-
-    def _settled_upto(self, target: int) -> bool:
-        return not self._adopted and super()._settled_upto(target)
-
-    # -- close and fork ------------------------------------------------------------------
+        self._queue.writer.sync()
+        self._queue.adopt()
 
     def _write_off_pending(self, in_flight: int) -> int:
-        """Nothing is written off at close: what is left stays in the spool for the next
-        start (lock held)."""
+        """Nothing is written off: what close() could not send stays in the spool."""
+        self._queue.discard_pending()
         self._settled.notify_all()
-        self._room.notify_all()
         return 0
 
     def finish_close(self) -> bool:
         result = super().finish_close()
-        with self._lock:
-            left = self._size + self._inflight
-            result = result and not left and not self._adopted
-        self._writer.close()
+        queue = self._queue
+        with queue.lock:
+            left = queue.size + queue.inflight
+            result = result and not left and not queue.adopted
+        queue.writer.close()
         if left:
-            self._diag.emit(
+            self._account.diag.emit(
                 "spooled",
                 logging.INFO,
                 "NeuralLog: %d record(s) not sent yet stay in %s for the next start",
                 left,
-                self._spool_options.directory,
+                queue.directory,
             )
         return result
 
-    def after_fork_in_child(self) -> None:
-        super().after_fork_in_child()
-        # The writer forgot the parent's files at the fork (its own fork hook).
-        self._adopted = False
 
-    # -- stats ---------------------------------------------------------------------------
+def spool_stats(stats: DeliveryStats, queue: SpoolQueue) -> DeliveryStats:
+    """``stats`` with the spool's figures (lock held)."""
+    queue.count_corrupt()
+    spool = queue.writer.stats
+    return dataclasses.replace(
+        stats,
+        enqueued=stats.enqueued + queue.extra_admitted,
+        spool_bytes=spool.bytes,
+        recovered=spool.recovered,
+    )
 
-    @property
-    def stats(self) -> DeliveryStats:
-        spool = self._writer.stats
-        with self._lock:
-            self._count_corrupt()
-            return DeliveryStats(
-                enqueued=self._enqueued,
-                sent=self._sent,
-                queued=self._size + self._inflight - self._written_off,
-                filtered=self._filtered,
-                dropped=dict(self._dropped),
-                requests=self._requests,
-                spool_bytes=spool.bytes,
-                recovered=spool.recovered,
-            )
+
+def recover(queue: RecordQueue) -> bool:
+    """Adopt what dead or earlier processes left in the spool; True if anything."""
+    return isinstance(queue, SpoolQueue) and queue.adopt()
+
+
+def build(
+    core: ClientCore,
+    options: PipelineOptions,
+    spool: SpoolOptions,
+    lock: threading.RLock,
+    diagnostics: Diagnostics,
+) -> tuple[SpoolAccounting, SpoolQueue]:
+    """The spooled queue and its accounting, wired to each other."""
+    account = SpoolAccounting(lock, diagnostics, options.on_drop)
+    queue = SpoolQueue(core, options, account, lock, spool)
+    account.queue = queue
+    return account, queue

@@ -173,12 +173,7 @@ class NeuralLog:
             verify=verify,
         )
         self._min_level = self._core.options.log_level
-        if spool is None:
-            self._pipeline = Pipeline(self._core, pipeline_options)
-        else:
-            from neurallog._spooled import SpooledPipeline
-
-            self._pipeline = SpooledPipeline(self._core, pipeline_options, spool)
+        self._pipeline = Pipeline(self._core, pipeline_options, spool)
         # Dropped without close(): the worker delivers what is pending, then exits.
         self._pipeline.close_with(self)
 
