@@ -216,11 +216,15 @@ class SpoolWriter:
         *,
         fsync: FsyncPolicy = "interval",
         max_bytes: int = DEFAULT_MAX_SPOOL_BYTES,
-        segment_bytes: int = DEFAULT_SEGMENT_BYTES,
+        segment_bytes: int | None = None,
         on_error: OnError | None = None,
     ) -> None:
         self.directory = os.path.abspath(directory)
         self.max_bytes = max_bytes
+        # Disk is freed a segment at a time: at least 8 per bound, so that delivered
+        # segments are deleted well before the bound is reached.
+        if segment_bytes is None:
+            segment_bytes = min(DEFAULT_SEGMENT_BYTES, max(4096, max_bytes // 8))
         self.segment_bytes = segment_bytes
         self._always = fsync == "always"
         self._interval = fsync == "interval"

@@ -102,8 +102,6 @@ class SpoolQueue(RecordQueue):
         # and appending is cheap enough to need no backpressure pause.
         self.max_size = NO_LIMIT
         self._high_water = NO_LIMIT
-        self._block = options.overflow == "block"
-        self._block_timeout = options.block_timeout
         self.directory = spool.directory
         self.writer = SpoolWriter(
             spool.directory,
@@ -114,8 +112,6 @@ class SpoolQueue(RecordQueue):
 
     def reset(self, lock: threading.RLock) -> None:
         super().reset(lock)
-        self.room = threading.Condition(lock)  # overflow="block" waits here
-        self._waiting_room = 0
         self._taken_seq = 0  # sequence number of the last own record taken
         self._batch: SpoolBatch | None = None  # the batch in flight
         self.keep = False  # the batch in flight stays in the spool (an outage)
@@ -123,7 +119,6 @@ class SpoolQueue(RecordQueue):
         self.extra_admitted = 0  # refused at the door, damaged, or recovered: for `enqueued`
         self._corrupt_seen = 0
         self._error: tuple[str, BaseException] | None = None
-        self._loop_told = False
 
     # -- producing -----------------------------------------------------------------------
 
@@ -183,7 +178,7 @@ class SpoolQueue(RecordQueue):
                 return
             answer = self.writer.append(payload, static)
             if answer == FULL and self._block:
-                answer = self._wait_for_room(payload, static)
+                answer = self._wait_to_append(payload, static)
             if answer != WRITTEN:
                 self.extra_admitted += 1
                 if answer == FULL:
@@ -197,7 +192,7 @@ class SpoolQueue(RecordQueue):
                 self.idle = self.waiting = False
                 self.wake.notify()
 
-    def _wait_for_room(self, payload: bytes, static: object) -> int:
+    def _wait_to_append(self, payload: bytes, static: object) -> int:
         """``overflow="block"``: wait (lock held) up to ``block_timeout`` for room."""
         if _in_event_loop():
             if not self._loop_told:
@@ -210,7 +205,7 @@ class SpoolQueue(RecordQueue):
                 )
             return FULL
         deadline = _monotonic() + self._block_timeout
-        self._waiting_room += 1
+        self.room_waiters += 1
         try:
             while not self.closed:
                 remaining = deadline - _monotonic()
@@ -222,7 +217,7 @@ class SpoolQueue(RecordQueue):
                     return answer
             return FULL
         finally:
-            self._waiting_room -= 1
+            self.room_waiters -= 1
 
     def _spool_failed(self, what: str, exc: BaseException) -> None:
         self._error = (what, exc)  # reported outside the lock, by the caller
@@ -294,7 +289,7 @@ class SpoolQueue(RecordQueue):
                 self.size += count
             return
         self.writer.ack(batch)
-        if self._waiting_room:
+        if self.room_waiters:
             self.room.notify_all()
 
     def settled_upto(self, target: int) -> bool:

@@ -311,6 +311,7 @@ class Worker:
             if queue.closed:
                 return
             queue.closed = True
+            queue.room.notify_all()  # producers blocked by overflow="block" give up
             self._stopping = True
             self._deadline = deadline
             self._flush_target = queue.seq

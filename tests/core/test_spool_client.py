@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from neurallog import NeuralLog
 from neurallog.exceptions import ConfigurationError
 
 from .conftest import API_KEY, ClientFactory, Sink
+
+HANG_GUARD = 120  # seconds: a guard against a hang, never a performance assertion
 
 
 def test_records_go_through_the_spool_to_the_server(
@@ -110,3 +113,29 @@ def test_close_keeps_what_could_not_be_sent_for_the_next_start(sink: Sink, tmp_p
         assert up.stats.sent == 50
     assert sorted(sink.messages) == sorted(f"record {i}" for i in range(50))
     assert list(spool.iterdir()) == []
+
+
+def test_block_waits_for_room_in_a_full_spool(
+    sink: Sink, make_client: ClientFactory, tmp_path: Path
+) -> None:
+    client = make_client(
+        spool_dir=tmp_path / "spool",
+        max_spool_bytes=65536,
+        overflow="block",
+        block_timeout=30,
+        batch_size=50,
+    )
+
+    def burst() -> None:
+        for i in range(3000):  # about 8 times what the spool may hold
+            client.info(f"record {i}", {"padding": "x" * 100})
+
+    producer = threading.Thread(target=burst)
+    producer.start()
+    producer.join(HANG_GUARD)
+    assert not producer.is_alive()
+    assert client.flush(30)
+    stats = client.stats
+    assert stats.dropped_total == 0
+    assert stats.sent == 3000
+    assert sink.wait_stored(3000)
