@@ -165,10 +165,23 @@ class SpoolBatch:
     segment: _Segment
     end: int
     recovered: bool
+    static: Any = None
+    """The segment's static context before this batch (restored by a rewind)."""
 
 
 class _Segment:
-    __slots__ = ("acked", "closed", "cursor", "n", "owner", "path", "read_fd", "size", "static")
+    __slots__ = (
+        "acked",
+        "closed",
+        "cursor",
+        "ids",
+        "n",
+        "owner",
+        "path",
+        "read_fd",
+        "size",
+        "static",
+    )
 
     def __init__(self, owner: _Owner, n: int, size: int, closed: bool) -> None:
         self.owner = owner
@@ -180,9 +193,39 @@ class _Segment:
         self.cursor = len(MAGIC)
         self.read_fd = -1
         self.static: Any = _NO_FIELDS  # the reader's: static context of the next record
+        self.ids = _IdMaker(owner.nonce ^ (n << 32))
 
-    def salt(self, offset: int) -> int:
-        return self.owner.nonce ^ ((self.n << 32) | offset)
+
+class _IdMaker:
+    """:func:`derive_id` for the records of one segment, with what they share computed once.
+
+    The salt is ``base ^ offset`` with an offset below 2**32: the high half of the id's low
+    64 bits is the same for the whole segment, and records of one millisecond share the
+    first 15 characters.
+    """
+
+    __slots__ = ("_base", "_low_prefix", "_millis", "_prefix")
+
+    def __init__(self, base: int) -> None:
+        self._base = base & 0xFFFF_FFFF
+        high = f"{(_VARIANT | (base & _RAND_B)) >> 32:08x}"
+        self._low_prefix = f"{high[:4]}-{high[4:]}"
+        self._millis = -1
+        self._prefix = ""
+
+    def make(self, time_ns: int, offset: int) -> str:
+        millis, sub = divmod(time_ns, 1_000_000)
+        if millis != self._millis:
+            text = f"{millis & 0xFFFF_FFFF_FFFF:012x}"
+            self._prefix = f"{text[:8]}-{text[8:]}-7"
+            self._millis = millis
+        return (
+            f"{self._prefix}{_RAND_A[sub * 4096 // 1_000_000]}-{self._low_prefix}"
+            f"{(self._base ^ offset) & 0xFFFF_FFFF:08x}"
+        )
+
+
+_RAND_A: Final = [f"{n:03x}" for n in range(4096)]
 
 
 class _Owner:
@@ -396,12 +439,13 @@ class SpoolWriter:
                     return None
                 start, end = segment.cursor, segment.size
                 recovered = segment.owner is not self._owner
+                static = segment.static
             records, stop, damaged = self._parse(segment, start, end, limit)
             with self._lock:
                 self._corrupt += damaged
                 segment.cursor = stop
             if records:
-                return SpoolBatch(records, segment, stop, recovered)
+                return SpoolBatch(records, segment, stop, recovered, static)
             if stop == start:
                 return None
             if segment.closed and stop >= segment.size:
@@ -449,12 +493,30 @@ class SpoolWriter:
             return [], end, 1
         whole = start + len(data) >= end  # the read reached the committed end
         records: list[tuple[Any, ...]] = []
-        static = segment.static
+        payloads: list[bytes] = []
+        offsets: list[int] = []
         pos = 0
         damaged = 0
         in_damage = False  # consecutive bad bytes are one damaged region
         size = len(data)
-        while pos < size and len(records) < limit:
+        unpack = _HEADER.unpack_from
+        keep = payloads.append
+        mark_at = offsets.append
+        count = 0
+        while pos < size and count < limit:
+            # The usual frame: whole and intact.
+            if size - pos >= _HEADER_SIZE:
+                mark, length, crc = unpack(data, pos)
+                body_end = pos + _HEADER_SIZE + length
+                if mark == _MARK and body_end <= size:
+                    payload = data[pos + _HEADER_SIZE : body_end]
+                    if _crc32(payload) == crc:
+                        keep(payload)
+                        mark_at(start + pos)
+                        count += 1
+                        pos = body_end
+                        in_damage = False
+                        continue
             if size - pos >= _HEADER_SIZE:
                 mark, length, crc = _HEADER.unpack_from(data, pos)
                 body_end = pos + _HEADER_SIZE + length
@@ -480,35 +542,52 @@ class SpoolWriter:
                 pos = _resync(data, pos + 1)
                 continue
             in_damage = False
-            try:
-                row = orjson.loads(payload)
-            except orjson.JSONDecodeError:
-                row = None
-            if type(row) is list and len(row) >= 8:
+            keep(payload)
+            mark_at(start + pos)
+            count += 1
+            pos = body_end
+        if payloads:
+            damaged += self._decode(segment, payloads, offsets, records)
+        return records, start + pos, damaged
+
+    def _decode(
+        self,
+        segment: _Segment,
+        payloads: list[bytes],
+        offsets: list[int],
+        records: list[tuple[Any, ...]],
+    ) -> int:
+        """Decode checked payloads into ``records``; the number of undecodable ones."""
+        try:
+            # One call for the whole batch: several times cheaper than one per record.
+            rows = orjson.loads(b"[" + b",".join(payloads) + b"]")
+        except orjson.JSONDecodeError:
+            rows = [_loads_or_none(payload) for payload in payloads]
+        damaged = 0
+        static = segment.static
+        ids = segment.ids
+        append = records.append
+        make = ids.make
+        for row, offset in zip(rows, offsets, strict=True):
+            if type(row) is list and len(row) == 8:  # the usual record
+                append((*row[:7], row[7] or _NO_FIELDS, static, None, make(row[0], offset)))
+            elif type(row) is list and len(row) >= 8:
                 entry_id = row[9] if len(row) > 9 else None
-                if entry_id is None:
-                    entry_id = derive_id(row[0], segment.salt(start + pos))
-                records.append(
+                trace = _trace(row[8]) if row[8] else None
+                append(
                     (
-                        row[0],
-                        row[1],
-                        row[2],
-                        row[3],
-                        row[4],
-                        row[5],
-                        row[6],
+                        *row[:7],
                         row[7] or _NO_FIELDS,
                         static,
-                        _trace(row[8]) if len(row) > 8 and row[8] else None,
-                        entry_id,
+                        trace,
+                        entry_id or make(row[0], offset),
                     )
                 )
             elif type(row) is dict:
                 static = segment.static = row.get("static") or _NO_FIELDS
             else:
                 damaged += 1
-            pos = body_end
-        return records, start + pos, damaged
+        return damaged
 
     def ack(self, batch: SpoolBatch) -> None:
         """The records of ``batch`` are resolved: remember it, delete a finished segment."""
@@ -535,6 +614,7 @@ class SpoolWriter:
         with self._lock:
             segment = batch.segment
             segment.cursor = min(segment.cursor, max(segment.acked, len(MAGIC)))
+            segment.static = batch.static if batch.static is not None else _NO_FIELDS
 
     def _forget(self, segment: _Segment) -> None:
         owner = segment.owner
@@ -709,6 +789,13 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _loads_or_none(payload: bytes) -> Any:
+    try:
+        return orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return None
 
 
 def _trace(ids: Any) -> tuple[int, int] | None:

@@ -315,3 +315,14 @@ def test_a_full_disk_refuses_records_without_raising(tmp_path: Path) -> None:
     assert 0 < accepted < 500
     assert errors == 500 - accepted
     assert readable == list(range(accepted))  # no torn frame left behind by a short write
+
+
+def test_derived_ids_are_the_uuidv7_of_the_capture_time_and_position() -> None:
+    from neurallog._spool import _IdMaker, derive_id
+
+    base = 0x1234_5678_9ABC_DEF0 ^ (7 << 32)
+    maker = _IdMaker(base)
+    moments = [1_700_000_000_123_456_789, 1_700_000_000_123_999_999, 1_700_000_001_000_000_000]
+    for moment in moments:
+        for offset in (8, 1000, 0xFFFF_FFF0):
+            assert maker.make(moment, offset) == derive_id(moment, base ^ offset)
