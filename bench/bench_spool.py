@@ -30,6 +30,7 @@ CALLS = int(os.environ.get("BENCH_CALLS", "200000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 BACKLOG = int(os.environ.get("BENCH_SPOOL_RECORDS", "200000"))
 BASELINE = os.environ.get("BENCH_BASELINE", "main")
+SECTIONS = os.environ.get("BENCH_SPOOL_SECTIONS", "123")  # which of the three to run
 
 
 def _bench_logging() -> Any:
@@ -155,65 +156,74 @@ def _delivery(endpoint: str, phases: tuple[str, ...]) -> dict[str, Any]:
         shutil.rmtree(spool, ignore_errors=True)
 
 
+def _section_call_cost(endpoint: str) -> None:
+    costs: dict[str, list[float]] = {"stdlib": [], "interval": [], "never": [], "always": []}
+    for _ in range(ROUNDS):
+        for mode in costs:
+            costs[mode].append(_call_cost(ROOT, mode, endpoint))
+    median = {mode: statistics.median(values) for mode, values in costs.items()}
+    print(
+        f"\n1. One info() call, median of {CALLS:,} calls ('always': 2,000), "
+        f"median of {ROUNDS} rounds"
+    )
+    print(f"   stdlib logging -> FileHandler            {median['stdlib']:8.0f} ns")
+    for mode in ("interval", "never", "always"):
+        ratio = median[mode] / median["stdlib"]
+        print(
+            f"   spool_dir, spool_fsync={mode!r:<11}     {median[mode]:8.0f} ns  "
+            f"({ratio:.3f}x stdlib)"
+        )
+    print("   target: the default ('interval') <= 0.5x stdlib")
+
+
+def _section_spool_off(endpoint: str) -> None:
+    baseline = _baseline_tree()
+    if baseline is None:
+        print(f"\n2. Spool off against {BASELINE}: no git revision {BASELINE!r} here, skipped")
+        return
+    try:
+        pairs: list[tuple[float, float]] = []
+        for _ in range(ROUNDS):
+            pairs.append((_call_cost(baseline, "off", endpoint), _call_cost(ROOT, "off", endpoint)))
+    finally:
+        shutil.rmtree(baseline, ignore_errors=True)
+    before = statistics.median(p[0] for p in pairs)
+    after = statistics.median(p[1] for p in pairs)
+    print(f"\n2. Spool off, one info() call, alternating rounds ({ROUNDS})")
+    print(f"   {BASELINE:<14} {before:8.0f} ns")
+    print(f"   this tree      {after:8.0f} ns  ({after / before - 1:+.1%}; target <= +5%)")
+
+
+def _section_delivery(endpoint: str) -> None:
+    print(f"\n3. Delivery of a {BACKLOG:,}-record backlog to the loopback sink")
+    rates: dict[str, list[float]] = {"spool": [], "memory": []}
+    for _ in range(ROUNDS):
+        for kind, phases in (("spool", ("fill", "drain")), ("memory", ("memory",))):
+            result = _delivery(endpoint, phases)
+            rates[kind].append(result["sent"] / result["elapsed"])
+    spool_rate = statistics.median(rates["spool"])
+    memory_rate = statistics.median(rates["memory"])
+    print(
+        f"   from the spool, left by a dead process  {spool_rate:10,.0f} records/s "
+        "(from the client's start; target >= 50,000/s)"
+    )
+    print(
+        f"   from the in-memory queue (flush())      {memory_rate:10,.0f} records/s "
+        f"(spool/memory {spool_rate / memory_rate:.2f})"
+    )
+
+
 def main() -> None:
-    """Run everything and print the figures."""
+    """Run the sections asked for (``BENCH_SPOOL_SECTIONS``, default all) and print them."""
     shared = _bench_logging()
     print("## Durable delivery (spool_dir)")
     sink = shared.Sink()
     endpoint = sink.url + "/v1"
+    sections = {"1": _section_call_cost, "2": _section_spool_off, "3": _section_delivery}
     try:
-        costs: dict[str, list[float]] = {"stdlib": [], "interval": [], "never": [], "always": []}
-        for _ in range(ROUNDS):
-            for mode in costs:
-                costs[mode].append(_call_cost(ROOT, mode, endpoint))
-        median = {mode: statistics.median(values) for mode, values in costs.items()}
-        print(
-            f"\n1. One info() call, median of {CALLS:,} calls ('always': 2,000), "
-            f"median of {ROUNDS} rounds"
-        )
-        print(f"   stdlib logging -> FileHandler            {median['stdlib']:8.0f} ns")
-        for mode in ("interval", "never", "always"):
-            ratio = median[mode] / median["stdlib"]
-            print(
-                f"   spool_dir, spool_fsync={mode!r:<11}     {median[mode]:8.0f} ns  "
-                f"({ratio:.3f}x stdlib)"
-            )
-        print("   target: the default ('interval') <= 0.5x stdlib")
-
-        baseline = _baseline_tree()
-        if baseline is None:
-            print(f"\n2. Spool off against {BASELINE}: no git revision {BASELINE!r} here, skipped")
-        else:
-            try:
-                pairs: list[tuple[float, float]] = []
-                for _ in range(ROUNDS):
-                    pairs.append(
-                        (_call_cost(baseline, "off", endpoint), _call_cost(ROOT, "off", endpoint))
-                    )
-            finally:
-                shutil.rmtree(baseline, ignore_errors=True)
-            before = statistics.median(p[0] for p in pairs)
-            after = statistics.median(p[1] for p in pairs)
-            print(f"\n2. Spool off, one info() call, alternating rounds ({ROUNDS})")
-            print(f"   {BASELINE:<10} {before:8.0f} ns")
-            print(f"   this tree  {after:8.0f} ns  ({after / before - 1:+.1%}; target <= +5%)")
-
-        print(f"\n3. Delivery of a {BACKLOG:,}-record backlog to the loopback sink")
-        rates: dict[str, list[float]] = {"spool": [], "memory": []}
-        for _ in range(ROUNDS):
-            for kind, phases in (("spool", ("fill", "drain")), ("memory", ("memory",))):
-                result = _delivery(endpoint, phases)
-                rates[kind].append(result["sent"] / result["elapsed"])
-        spool_rate = statistics.median(rates["spool"])
-        memory_rate = statistics.median(rates["memory"])
-        print(
-            f"   from the spool, left by a dead process  {spool_rate:10,.0f} records/s "
-            "(from the client's start; target >= 50,000/s)"
-        )
-        print(
-            f"   from the in-memory queue (flush())      {memory_rate:10,.0f} records/s "
-            f"(spool/memory {spool_rate / memory_rate:.2f})"
-        )
+        for key, section in sections.items():
+            if key in SECTIONS:
+                section(endpoint)
     finally:
         sink.close()
 
