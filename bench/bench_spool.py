@@ -27,7 +27,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CALLS = int(os.environ.get("BENCH_CALLS", "200000"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 BACKLOG = int(os.environ.get("BENCH_SPOOL_RECORDS", "200000"))
 BASELINE = os.environ.get("BENCH_BASELINE", "main")
 SECTIONS = os.environ.get("BENCH_SPOOL_SECTIONS", "123")  # which of the three to run
