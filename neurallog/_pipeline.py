@@ -101,4 +101,4 @@ class Pipeline:
         """A consistent snapshot of the counters."""
         queue = self.queue
         with queue.lock:
-            return self.account.snapshot(queue.seq, queue.size + queue.inflight)
+            return self.account.snapshot(queue.seq, queue.size)

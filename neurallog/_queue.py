@@ -109,7 +109,6 @@ class RecordQueue:
         self.size = 0
         self.seq = 0  # records admitted (each gets the next sequence number)
         self._inflight_floor = NO_LIMIT  # sequence number of the first record in flight
-        self.inflight = 0  # records taken by the consumer and not yet settled
         self.pending_since: float | None = None
         # What the consumer tells the producers (set by the worker, read on the hot path):
         self.idle = False  # the worker waits with an empty queue
@@ -387,14 +386,12 @@ class RecordQueue:
                 else:
                     taken.append(high.popleft())
         self.size -= count
-        self.inflight = count
         self._inflight_floor = taken[0][SEQ] if taken else NO_LIMIT
         self.pending_since = None if not self.size else _monotonic()
         return taken
 
     def settle(self) -> None:
         """The batch taken last is resolved: every record sent, dropped or filtered."""
-        self.inflight = 0
         self._inflight_floor = NO_LIMIT
 
     def settled_upto(self, target: int) -> bool:
