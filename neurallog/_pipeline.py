@@ -34,9 +34,10 @@ from typing import TYPE_CHECKING
 from neurallog import _process
 from neurallog._accounting import Accounting
 from neurallog._config import PipelineOptions, SpoolOptions
+from neurallog._diagnostics import Diagnostics
 from neurallog._queue import Record, RecordQueue
 from neurallog._sender import Sender
-from neurallog._stats import DROP_REASONS, DeliveryStats, Diagnostics
+from neurallog._stats import DROP_REASONS, DeliveryStats
 from neurallog._worker import Worker
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ class Pipeline:
         """A consistent snapshot of the counters."""
         queue = self.queue
         with queue.lock:
-            stats = self.account.snapshot(queue.seq, queue.size + queue.inflight)
+            stats = self.account.snapshot(queue.seq, queue.size)
             if self._spooled:
                 from neurallog._spooled import spool_stats
 

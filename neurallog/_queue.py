@@ -129,7 +129,6 @@ class RecordQueue:
         self.size = 0
         self.seq = 0  # records admitted (each gets the next sequence number)
         self._inflight_floor = NO_LIMIT  # sequence number of the first record in flight
-        self.inflight = 0  # records taken by the consumer and not yet settled
         self.pending_since: float | None = None
         # What the consumer tells the producers (set by the worker, read on the hot path):
         self.idle = False  # the worker waits with an empty queue
@@ -172,38 +171,42 @@ class RecordQueue:
         static = self._core.static_context
         with self.lock:
             if self.closed:
-                self._account.refuse("closed")
-                return
-            if self.size < self.max_size:
-                seq = self.seq = self.seq + 1
+                first_late = self._account.refuse("closed")
             else:
-                if self._block and not self._wait_for_room():
-                    return
-                seq = self.seq = self.seq + 1
-                if self.size >= self.max_size and not self._make_room(level):
-                    return
-            record = (
-                seq,
-                now,
-                level,
-                message,
-                metadata,
-                source,
-                tags,
-                timestamp,
-                context,
-                static,
-                trace,
-                None,
-            )
-            if level >= self._protect:
-                self._high.append(record)
-            else:
-                self._low.append(record)
-            self.size += 1
-            if self.idle or (self.waiting and self.size >= self._batch_size):
-                self.idle = self.waiting = False
-                self.wake.notify()
+                first_late = False
+                if self.size < self.max_size:
+                    seq = self.seq = self.seq + 1
+                else:
+                    if self._block and not self._wait_for_room():
+                        return
+                    seq = self.seq = self.seq + 1
+                    if self.size >= self.max_size and not self._make_room(level):
+                        return
+                record = (
+                    seq,
+                    now,
+                    level,
+                    message,
+                    metadata,
+                    source,
+                    tags,
+                    timestamp,
+                    context,
+                    static,
+                    trace,
+                    None,
+                )
+                if level >= self._protect:
+                    self._high.append(record)
+                else:
+                    self._low.append(record)
+                self.size += 1
+                if self.idle or (self.waiting and self.size >= self._batch_size):
+                    self.idle = self.waiting = False
+                    self.wake.notify()
+        if first_late:
+            self._account.warn_closed()  # outside the lock: it calls logging handlers
+            return
         if self.consumer is None:
             self.start_consumer()
         elif self.busy and self.size > self._high_water:
@@ -269,10 +272,11 @@ class RecordQueue:
             for _ in records:
                 self._count_recursion()
             return
+        first_late = False
         with self.lock:
             for captured in records:
                 if self.closed:
-                    self._account.refuse("closed")
+                    first_late = self._account.refuse("closed") or first_late
                     continue
                 level = captured[LEVEL]
                 if self.size >= self.max_size and self._block and not self._wait_for_room():
@@ -289,7 +293,9 @@ class RecordQueue:
             if self.idle or (self.waiting and self.size >= self._batch_size):
                 self.idle = self.waiting = False
                 self.wake.notify()
-        if self.consumer is None and not self.closed:
+        if first_late:
+            self._account.warn_closed()  # outside the lock: it calls logging handlers
+        elif self.consumer is None and not self.closed:
             self.start_consumer()
 
     def submit_entries(self, entries: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -441,7 +447,6 @@ class RecordQueue:
                 else:
                     taken.append(high.popleft())
         self.size -= count
-        self.inflight = count
         self._inflight_floor = taken[0][SEQ] if taken else NO_LIMIT
         self.pending_since = None if not self.size else _monotonic()
         if self.room_waiters:
@@ -450,7 +455,6 @@ class RecordQueue:
 
     def settle(self) -> None:
         """The batch taken last is resolved: every record sent, dropped or filtered."""
-        self.inflight = 0
         self._inflight_floor = NO_LIMIT
 
     def settled_upto(self, target: int) -> bool:

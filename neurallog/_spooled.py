@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Final
 from neurallog import _guard
 from neurallog._accounting import Accounting
 from neurallog._config import API_MAX_ENTRIES, PipelineOptions, SpoolOptions, check_tags
+from neurallog._diagnostics import Diagnostics
 from neurallog._queue import (
     CTX,
     ID,
@@ -53,7 +54,7 @@ from neurallog._queue import (
     _trace_ids,
 )
 from neurallog._spool import FULL, WRITTEN, SpoolBatch, SpoolWriter, encode_record
-from neurallog._stats import DeliveryStats, Diagnostics
+from neurallog._stats import DeliveryStats
 from neurallog._worker import Worker
 from neurallog.context import _fields as _context_var
 
@@ -174,23 +175,26 @@ class SpoolQueue(RecordQueue):
     def _append(self, payload: bytes, static: object) -> None:
         with self.lock:
             if self.closed:
-                self._account.refuse("closed")
-                return
-            answer = self.writer.append(payload, static)
-            if answer == FULL and self._block:
-                answer = self._wait_to_append(payload, static)
-            if answer != WRITTEN:
-                self.extra_admitted += 1
-                if answer == FULL:
-                    self._account.overflow()
+                first_late = self._account.refuse("closed")
+            else:
+                first_late = False
+                answer = self.writer.append(payload, static)
+                if answer == FULL and self._block:
+                    answer = self._wait_to_append(payload, static)
+                if answer == WRITTEN:
+                    self.seq += 1
+                    self.size += 1
+                    if self.idle or (self.waiting and self.size >= self._batch_size):
+                        self.idle = self.waiting = False
+                        self.wake.notify()
                 else:
-                    self._account.refuse("spool_error")
-                return
-            self.seq += 1
-            self.size += 1
-            if self.idle or (self.waiting and self.size >= self._batch_size):
-                self.idle = self.waiting = False
-                self.wake.notify()
+                    self.extra_admitted += 1
+                    if answer == FULL:
+                        self._account.overflow()
+                    else:
+                        self._account.refuse("spool_error")
+        if first_late:
+            self._account.warn_closed()  # outside the lock: it calls logging handlers
 
     def _wait_to_append(self, payload: bytes, static: object) -> int:
         """``overflow="block"``: wait (lock held) up to ``block_timeout`` for room."""
@@ -252,13 +256,11 @@ class SpoolQueue(RecordQueue):
             if not self.adopted:
                 # Counted but unreadable: only if the files were removed under us.
                 self.size = 0
-            self.inflight = 0
             self._inflight_floor = NO_LIMIT
             return []
         count = len(batch.records)
         self._batch = batch
         self.keep = False
-        self.inflight = count
         if batch.recovered:
             self.extra_admitted += count
             self._inflight_floor = NO_LIMIT
@@ -281,6 +283,7 @@ class SpoolQueue(RecordQueue):
             self.keep = False
             self.writer.rewind(batch)
             count = len(batch.records)
+            self._account.in_flight = 0  # back to waiting: counted as queued again
             if batch.recovered:
                 self.extra_admitted -= count
                 self.adopted = True
@@ -327,7 +330,7 @@ class SpoolAccounting(Accounting):
 
     def drop(self, count: int, reason: str, error: BaseException | None) -> None:
         queue = self.queue
-        if reason in _KEEP and queue is not None and queue.inflight:
+        if reason in _KEEP and queue is not None and self.in_flight:
             with self.lock:
                 queue.keep = True
             return
@@ -335,7 +338,7 @@ class SpoolAccounting(Accounting):
 
     def lost(self, count: int, reason: str, error: BaseException) -> None:
         queue = self.queue
-        if reason in _KEEP and queue is not None and queue.inflight:
+        if reason in _KEEP and queue is not None and self.in_flight:
             self.drop(count, reason, error)
             self.diag.emit(
                 "outage",
@@ -367,7 +370,7 @@ class SpoolWorker(Worker):
                 if queue.adopted and not self._paused and not self._aborted:
                     if self._stopping and self._past_deadline():
                         return None
-                    batch = queue.take(API_MAX_ENTRIES)
+                    batch = self._take()
                     if batch:
                         return batch
             due = self._wait_for_batch()
@@ -388,19 +391,19 @@ class SpoolWorker(Worker):
                 if self._stopping:
                     if not size or self._aborted or self._past_deadline():
                         return None
-                    return queue.take(API_MAX_ENTRIES)
+                    return self._take()
                 if size:
                     if queue.head_seq() <= self._flush_target:
-                        return queue.take(API_MAX_ENTRIES)
+                        return self._take()
                     if self._auto:
                         if size >= self._batch_size:
-                            return queue.take(API_MAX_ENTRIES)
+                            return self._take()
                         now = _monotonic()
                         if queue.pending_since is None:
                             queue.pending_since = now
                         remaining = queue.pending_since + self._interval - now
                         if remaining <= 0:
-                            return queue.take(API_MAX_ENTRIES)
+                            return self._take()
                         queue.waiting = True
                         self._rest(min(remaining, HOUSEKEEPING_INTERVAL))
                         queue.waiting = False
@@ -422,7 +425,7 @@ class SpoolWorker(Worker):
         self._queue.writer.sync()
         self._queue.adopt()
 
-    def _write_off_pending(self, in_flight: int) -> int:
+    def _write_off_pending(self, stuck: bool) -> int:
         """Nothing is written off: what close() could not send stays in the spool."""
         self._queue.discard_pending()
         self._settled.notify_all()
@@ -432,7 +435,7 @@ class SpoolWorker(Worker):
         result = super().finish_close()
         queue = self._queue
         with queue.lock:
-            left = queue.size + queue.inflight
+            left = queue.size + self._account.in_flight
             result = result and not left and not queue.adopted
         queue.writer.close()
         if left:

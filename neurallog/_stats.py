@@ -1,16 +1,12 @@
-"""What the logging pipeline counts and reports: drop reasons, stats, its own diagnostics."""
+"""What the logging pipeline counts: the drop reasons and the ``DeliveryStats`` snapshot."""
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from neurallog import _guard
-
-__all__ = ["DROP_REASONS", "LOSSES", "DeliveryStats", "Diagnostics"]
+__all__ = ["DROP_REASONS", "LOSSES", "DeliveryStats"]
 
 #: Why records can be lost, as counted in :attr:`DeliveryStats.dropped`.
 DROP_REASONS: Final = (
@@ -30,9 +26,6 @@ DROP_REASONS: Final = (
 )
 #: Drops that mean "the app's records were lost"; recursion is SDK-internal noise.
 LOSSES: Final = frozenset(DROP_REASONS) - {"recursion"}
-
-_DIAG_INTERVAL: Final = 60.0
-_monotonic = time.monotonic
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -65,26 +58,3 @@ class DeliveryStats:
     def dropped_total(self) -> int:
         """All records lost, whatever the reason."""
         return sum(self.dropped.values())
-
-
-class Diagnostics:
-    """The SDK's own messages, at most one per kind per minute (a dead backend is quiet)."""
-
-    def __init__(self, logger: logging.Logger) -> None:
-        self._logger = logger
-        self._last: dict[str, tuple[float, int]] = {}
-
-    def emit(self, key: str, level: int, message: str, *args: object) -> None:
-        now = _monotonic()
-        last, suppressed = self._last.get(key, (-_DIAG_INTERVAL * 2, 0))
-        if now - last < _DIAG_INTERVAL:
-            self._last[key] = (last, suppressed + 1)
-            return
-        self._last[key] = (now, 0)
-        if suppressed:
-            message += f" ({suppressed} similar message(s) suppressed)"
-        try:
-            with _guard.internal():
-                self._logger.log(level, message, *args)
-        except Exception:  # noqa: S110 - diagnostics must never break delivery
-            pass
