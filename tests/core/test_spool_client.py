@@ -139,3 +139,31 @@ def test_block_waits_for_room_in_a_full_spool(
     assert stats.dropped_total == 0
     assert stats.sent == 3000
     assert sink.wait_stored(3000)
+
+
+def _balanced(client: NeuralLog) -> bool:
+    s = client.stats
+    return s.enqueued == s.sent + s.dropped_total + s.queued + s.filtered
+
+
+def test_the_counts_balance_through_an_outage_and_a_recovery(
+    sink: Sink, make_client: ClientFactory, tmp_path: Path
+) -> None:
+    spool = tmp_path / "spool"
+    down = make_client(
+        spool_dir=spool, endpoint="http://127.0.0.1:9/v1", retries=0, batch_interval=0.01
+    )
+    for i in range(30):
+        down.info(f"record {i}")
+        assert _balanced(down)
+    assert not down.flush(0.3)  # kept in the spool, sent again and again
+    stats = down.stats
+    assert _balanced(down)
+    assert stats.dropped_total == 0
+    assert stats.queued == 30
+    down.close(timeout=0.2)
+    up = make_client(spool_dir=spool)
+    assert up.flush(10)
+    stats = up.stats
+    assert _balanced(up)
+    assert (stats.enqueued, stats.recovered, stats.sent, stats.queued) == (30, 30, 30, 0)
