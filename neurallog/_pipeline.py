@@ -19,10 +19,28 @@ The life of a record, from ``client.info()`` to the server's 202:
 The queue and the accounting share one lock, so ``stats`` is one consistent snapshot.
 The process-wide exit and fork hooks are in :mod:`neurallog._process`.
 
-Where a durable buffer plugs in: it takes the queue's place (the producer half ``put``/
-``put_many`` the client calls, the consumer half the worker drains) and keeps each record
-until its outcome is known: the sender reports outcomes to the accounting, and the worker
-settles each batch once every record in it is resolved.
+Where a durable buffer (an on-disk spool) plugs in, without touching the hot path of a
+client that does not use one:
+
+* **What the worker drains.** :class:`Pipeline` is the one place that picks the queue
+  class. A buffer that keeps records on disk takes the queue's place, or wraps it,
+  behind the same producer methods (``put``, ``put_many``, ``capture``,
+  ``submit_entries``) and consumer methods (``take``, ``settle``, ``head_seq``,
+  ``settled_upto``, ``discard_pending``, with ``lock``/``wake``); see
+  :mod:`neurallog._queue`.
+* **Ids before the first attempt.** A record may carry its id from the start
+  (``capture(..., entry_id=...)``); the wire encoder keeps it, and the server ignores
+  an id it already stored, so replaying records after a restart is harmless.
+* **The commit point.** :attr:`Sender.acknowledged <neurallog._sender.Sender.acknowledged>`
+  is called with the ids of the entries each request got acknowledged; every other
+  outcome reaches the :class:`~neurallog._accounting.Accounting` with its reason; the
+  worker then settles the batch. A record may leave the disk once acknowledged (or
+  dropped for a reason the buffer deems final).
+* **Counting.** Records replayed from disk are admitted like any other, so the
+  accounting's equation keeps holding.
+
+The on-disk spool (``spool_dir``) is built this way, in :mod:`neurallog._spooled`: a
+queue, an accounting and a worker specialised at these seams.
 """
 
 from __future__ import annotations

@@ -9,14 +9,16 @@ the accounting's (:mod:`neurallog._accounting`).
 A record's way through it: the thread (started by the queue on its first record) waits
 on the queue's condition until a batch is due, takes everything pending (up to 1000
 records) with :meth:`~neurallog._queue.RecordQueue.take` so a backlog goes out in a few
-large requests, hands it to :meth:`~neurallog._sender.Sender.deliver`, then
-:meth:`~neurallog._queue.RecordQueue.settle`\\ s it and wakes the flushes waiting for it.
+large requests, hands it to :meth:`~neurallog._sender.Sender.deliver`, then settles it
+(:meth:`~neurallog._queue.RecordQueue.settle`) and wakes the flushes waiting for it.
 
 The seam for a durable buffer: this loop needs from its queue only the consumer methods
 (``take``/``settle``/``head_seq``/``settled_upto``/``discard_pending``, the ``lock`` and
 its ``wake`` condition); a buffer that keeps records on disk until acknowledged plugs in
-there, and learns each record's outcome from the accounting's callbacks. ``settle`` is
-the commit point: the batch taken last is resolved and may be forgotten.
+there. It learns which records the server has from
+:attr:`Sender.acknowledged <neurallog._sender.Sender.acknowledged>` and every other
+outcome from the accounting; ``settle`` marks the end of a batch, every record of it
+resolved.
 
 Shutdown: ``close()`` (and the exit hook of :mod:`neurallog._process`, for clients never
 closed) sends what is pending within ``shutdown_timeout``; with no live thread the final
