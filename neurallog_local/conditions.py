@@ -60,6 +60,11 @@ def _valid_field(name: Any) -> bool:
     return name in FIELDS and name != "metadata"
 
 
+def is_level(value: Any) -> bool:
+    """Whether ``value`` names a level (lists and objects never do)."""
+    return isinstance(value, str) and value in SEVERITY
+
+
 def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
@@ -260,7 +265,7 @@ def compile_condition(condition: Any, where: str = "body.condition", depth: int 
     if kind == "log_level":
         level = need("level")
         sources = params.get("sources")
-        if level is not None and level not in SEVERITY:
+        if level is not None and not is_level(level):
             problems.append(issue(f"{at}.level", f"must be one of {', '.join(LEVELS)}"))
         if sources is not None and (
             not isinstance(sources, list) or not all(isinstance(s, str) for s in sources)
@@ -304,6 +309,12 @@ def compile_condition(condition: Any, where: str = "body.condition", depth: int 
             problems.append(issue(f"{at}.operator", f"must be one of {', '.join(MATCH_OPERATORS)}"))
         elif operator != "exists" and "value" not in params:
             problems.append(issue(f"{at}.value", "is required"))
+        elif (
+            name == "level"
+            and operator in ("eq", "ne", "gt", "lt")
+            and not is_level(params["value"])
+        ):
+            problems.append(issue(f"{at}.value", f"must be one of {', '.join(LEVELS)}"))
         if problems:
             raise ConditionError(problems)
         return Match(name, operator, params.get("value"))

@@ -363,8 +363,11 @@ def test_invalid_action_parameters_are_422(
             False,
         ),
         (
-            {"type": "match", "parameters": {"field": "level", "operator": "gt", "value": ["x"]}},
-            {"level": "ERROR"},
+            {
+                "type": "match",
+                "parameters": {"field": "metadata.x", "operator": "gt", "value": ["x"]},
+            },
+            {"metadata": {"x": 2}},
             False,
         ),
     ],
@@ -380,7 +383,7 @@ def test_conditions(
 
 def test_a_rule_that_cannot_match_leaves_the_others_firing(client: httpx.Client) -> None:
     action = create_action(client)
-    odd = {"type": "match", "parameters": {"field": "level", "operator": "lt", "value": {}}}
+    odd = {"type": "match", "parameters": {"field": "metadata.x", "operator": "lt", "value": {}}}
     create_rule(client, odd, name="odd")
     rule = create_rule(client, level("ERROR"), actions=[{"action_id": action["id"]}])
     ingest(client, entry("boom", "ERROR"))
