@@ -8,7 +8,6 @@ import hashlib
 import logging
 import re
 import uuid
-import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import Principal, require_scope
 from .contract import RequestParams
+from .encoding import gunzip
 from .errors import ApiError, bad_request, issue
 from .services import Services
 from .timeutil import format_us, now_us
@@ -178,16 +178,7 @@ async def read_body(request: Request, limit: int) -> bytes:
             f"unsupported Content-Encoding {encoding!r}: send gzip or nothing",
             [issue("header.Content-Encoding", "must be gzip or identity")],
         )
-    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        body = decoder.decompress(raw, limit + 1)
-    except zlib.error as exc:
-        raise bad_request(f"the gzip body cannot be decoded: {exc}") from None
-    if len(body) > limit or decoder.unconsumed_tail:
-        raise too_large(limit)
-    if not decoder.eof:
-        raise bad_request("the gzip body is truncated")
-    return body
+    return gunzip(raw, limit, too_large)
 
 
 def parse_json(raw: bytes) -> Any:
