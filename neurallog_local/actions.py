@@ -66,6 +66,20 @@ def parameter_issues(
     return problems
 
 
+def merged_parameters(action: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """The parameters one run of ``action`` uses: ``overrides`` (of a rule or of
+    ``execute``) over the action's own."""
+    return {**action.get("parameters", {}), **overrides}
+
+
+def run_issues(
+    action: dict[str, Any], overrides: dict[str, Any], where: str
+) -> list[dict[str, str]]:
+    """What is wrong with running ``action`` with ``overrides``: the one check of
+    ``execute``, of a rule when it is saved, and of every delivery."""
+    return parameter_issues(action["type"], merged_parameters(action, overrides), where)
+
+
 class Delivery:
     """Runs one action and records the execution.
 
@@ -107,10 +121,16 @@ class Delivery:
         deleted or never created): nothing runs, and a failed execution is recorded.
         """
         status, result, error = "failed", None, None
+        problems = [] if action is None else run_issues(action, overrides, "parameters")
         if action is None:
             error = "no action has this id (it was deleted, or never created); skipped"
+        elif problems:
+            # A rule saved while its parameters suited the action, which changed since.
+            error = "not run: invalid parameters: " + "; ".join(
+                f"{p['field']} {p['message']}" for p in problems
+            )
         else:
-            params = {**action.get("parameters", {}), **overrides}
+            params = merged_parameters(action, overrides)
             scope = {
                 "log": entry or {},
                 "rule": rule or {},
