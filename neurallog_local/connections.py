@@ -119,10 +119,13 @@ def guarded_protocol(settings: Settings) -> type[HttpToolsProtocol]:
                 self._close(_TIMEOUT_RESPONSE)
 
         def _close(self, answer: bytes | None) -> None:
+            # Reading headers, `cycle` is the previous request's (or none): its response
+            # was sent in full. Reading a body, the request may have been answered early.
+            answered = self.phase != _READING_HEADERS and self.cycle.response_started
             self.phase = _ANSWERING  # closing: never picked to make room again
             if self.transport.is_closing():
                 return
-            if answer is not None and (self.cycle is None or not self.cycle.response_started):
+            if answer is not None and not answered:
                 self.transport.write(answer)
             self.transport.close()
 

@@ -144,6 +144,11 @@ class LocalServer:
         """The running server's state (storage, rule engine, ...), ``None`` when stopped."""
         return None if self._server is None else self._server.services
 
+    @property
+    def open_connections(self) -> int:
+        """How many client connections are open now."""
+        return 0 if self._server is None else len(self._server.server_state.connections)
+
     def start(self, timeout: float = 30.0) -> LocalServer:
         """Start serving; return once requests are accepted."""
         if self._thread is not None:
