@@ -211,8 +211,8 @@ class RateLimiter:
 
 
 class FailureLimiter:
-    """Fixed windows of failed authentications per client address. A limit of 0 means
-    unlimited."""
+    """Failed authentications per client address, in windows that start at an address's
+    first failure. A limit of 0 means unlimited."""
 
     def __init__(self, limit: int, window: int) -> None:
         self.limit = limit
@@ -221,9 +221,10 @@ class FailureLimiter:
 
     def _current(self, address: str) -> tuple[int, int]:
         now = time.time()
-        reset = int(now // self.window * self.window) + self.window
-        ends, count = self._windows.get(address, (reset, 0))
-        return reset, count if ends == reset else 0
+        ends, count = self._windows.get(address, (0, 0))
+        if ends <= now:
+            return math.ceil(now) + self.window, 0
+        return ends, count
 
     def state(self, address: str) -> RateState:
         """Where ``address`` stands, without counting anything."""
