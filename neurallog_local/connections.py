@@ -43,6 +43,16 @@ _TIMEOUT_RESPONSE = (
     b"connection: close\r\n\r\n"
     b"the request did not arrive in time.\r\n"
 )
+_HEADERS_TOO_LARGE = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+    b"content-type: text/plain; charset=utf-8\r\n"
+    b"content-length: 35\r\n"
+    b"connection: close\r\n\r\n"
+    b"the request's headers are too large\r\n"
+)
+_LINGER = 2.0  # seconds
+# llhttp itself bounds no header's size.
+MAX_HEADER_BYTES = 64 * 1024
 _FULL_RESPONSE = (
     b"HTTP/1.1 503 Service Unavailable\r\n"
     b"content-type: text/plain; charset=utf-8\r\n"
@@ -87,7 +97,8 @@ def connection_cap(settings: Settings) -> int:
 
 
 def guarded_protocol(settings: Settings) -> type[HttpToolsProtocol]:
-    """uvicorn's httptools protocol with read timeouts and a connection cap."""
+    """uvicorn's httptools protocol with read timeouts, a bound on the size of headers
+    (431) and a connection cap."""
     header_timeout = settings.header_timeout
     body_timeout = settings.body_timeout
     cap = connection_cap(settings)
@@ -105,9 +116,13 @@ def guarded_protocol(settings: Settings) -> type[HttpToolsProtocol]:
             self.phase = _READING_HEADERS
             self.since = next(order)  # when the current phase began, in arrival order
             self._timer: asyncio.TimerHandle | None = None
+            self._ended = False  # the client closed its side
+            self._header_bytes = 0  # received while the headers are incomplete
+            self._discarding = False  # answered and closing: what arrives is dropped
 
         def _enter(self, phase: str, timeout: float | None) -> None:
             self.phase = phase
+            self._header_bytes = 0
             self.since = next(order)
             if self._timer is not None:
                 self._timer.cancel()
@@ -116,18 +131,32 @@ def guarded_protocol(settings: Settings) -> type[HttpToolsProtocol]:
         def _late(self) -> None:
             self._timer = None
             if self.phase in (_READING_HEADERS, _READING_BODY):
-                self._close(_TIMEOUT_RESPONSE)
+                self._close(_TIMEOUT_RESPONSE, linger=True)
 
-        def _close(self, answer: bytes | None) -> None:
+        def _close(self, answer: bytes | None, linger: bool = False) -> None:
+            """Close the connection, answering first unless the request was answered.
+
+            ``linger``: the client may still be sending; closing a socket with unread data
+            resets it, and the reset can destroy the answer before the client reads it.
+            So the server stops writing and drops what arrives until the client closes
+            too, for ``_LINGER`` seconds at most.
+            """
             # Reading headers, `cycle` is the previous request's (or none): its response
             # was sent in full. Reading a body, the request may have been answered early.
             answered = self.phase != _READING_HEADERS and self.cycle.response_started
             self.phase = _ANSWERING  # closing: never picked to make room again
-            if self.transport.is_closing():
+            if self.transport.is_closing() or self._discarding:
                 return
             if answer is not None and not answered:
                 self.transport.write(answer)
-            self.transport.close()
+            if linger and self.transport.can_write_eof():
+                self._discarding = True
+                self.transport.write_eof()
+                if self._timer is not None:
+                    self._timer.cancel()
+                self._timer = self.loop.call_later(_LINGER, self.transport.close)
+            else:
+                self.transport.close()
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -154,6 +183,24 @@ def guarded_protocol(settings: Settings) -> type[HttpToolsProtocol]:
                 self._timer = None
             super().connection_lost(exc)
 
+        def data_received(self, data: bytes) -> None:
+            if self._discarding:
+                return
+            was_reading_headers = self.phase == _READING_HEADERS
+            super().data_received(data)
+            # Counted only while the headers stay incomplete: data that completes them
+            # may carry a large body along.
+            if was_reading_headers and self.phase == _READING_HEADERS:
+                self._header_bytes += len(data)
+                if self._header_bytes > MAX_HEADER_BYTES:
+                    self._close(_HEADERS_TOO_LARGE, linger=True)
+
+        def eof_received(self) -> bool | None:  # type: ignore[override]  # asyncio allows it
+            # A client that has sent its whole request may close its side and still read
+            # the answer (a half-close); one that stopped mid-request will send no more.
+            self._ended = True
+            return (self.phase == _ANSWERING and not self._discarding) or None
+
         def on_message_begin(self) -> None:
             super().on_message_begin()
             if self.phase != _READING_HEADERS:  # a request on a kept-alive connection
@@ -172,5 +219,7 @@ def guarded_protocol(settings: Settings) -> type[HttpToolsProtocol]:
             # Unless a pipelined request is being answered now.
             if self.phase == _ANSWERING and (self.cycle is None or self.cycle.response_complete):
                 self._enter(_IDLE, None)  # uvicorn's keep-alive timeout applies
+                if self._ended:
+                    self.transport.close()
 
     return GuardedProtocol
