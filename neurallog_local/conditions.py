@@ -324,12 +324,15 @@ def compile_condition(condition: Any, where: str = "body.condition", depth: int 
         window = need("window_seconds")
         inner = need("condition")
         for label, number in (("threshold", threshold), ("window_seconds", window)):
-            if number is not None and (
-                isinstance(number, bool) or not isinstance(number, int) or number < 1
-            ):
+            # JSON has one kind of number: 60.0 is the integer 60, as JSON Schema says.
+            integral = isinstance(number, int) or (
+                isinstance(number, float) and number.is_integer()
+            )
+            if number is not None and (isinstance(number, bool) or not integral or number < 1):
                 problems.append(issue(f"{at}.{label}", "must be an integer >= 1"))
         if problems:
             raise ConditionError(problems)
+        threshold = int(threshold)
         node = compile_condition(inner, f"{at}.condition", depth + 1)
         return Frequency(threshold, float(window), node, where)
 
