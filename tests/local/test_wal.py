@@ -14,11 +14,11 @@ from neurallog_local.settings import KeySpec, Settings
 KEY = "wal-test-key"
 MiB = 1024 * 1024
 WRITERS = 2
-BATCHES = 40  # per writer; 500 entries each
+BATCHES = 60  # per writer; 500 entries each
 # A WAL that is checkpointed as it grows stays within a few MiB (SQLite checkpoints every
 # 1,000 pages, 4 MiB, plus the transaction being written); one that only a background
 # checkpoint copies grew to about twice the database's size here.
-WAL_BOUND = 12 * MiB
+WAL_BOUND = 10 * MiB
 
 
 @pytest.mark.slow
