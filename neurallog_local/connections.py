@@ -36,31 +36,31 @@ _READING_HEADERS, _READING_BODY, _ANSWERING, _IDLE = "headers", "body", "answeri
 # Which connections make room for a new one, first to last.
 _EVICTION_ORDER = (_READING_HEADERS, _IDLE, _READING_BODY)
 
-_TIMEOUT_RESPONSE = (
-    b"HTTP/1.1 408 Request Timeout\r\n"
-    b"content-type: text/plain; charset=utf-8\r\n"
-    b"content-length: 37\r\n"
-    b"connection: close\r\n\r\n"
-    b"the request did not arrive in time.\r\n"
+
+def _plain_response(status: str, text: str, *headers: str) -> bytes:
+    """A complete ``Connection: close`` response written before any request is parsed."""
+    body = text.encode() + b"\r\n"
+    head = [
+        f"HTTP/1.1 {status}",
+        "content-type: text/plain; charset=utf-8",
+        f"content-length: {len(body)}",
+        *headers,
+        "connection: close",
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+_TIMEOUT_RESPONSE = _plain_response("408 Request Timeout", "the request did not arrive in time.")
+_HEADERS_TOO_LARGE = _plain_response(
+    "431 Request Header Fields Too Large", "the request's headers are too large."
 )
-_HEADERS_TOO_LARGE = (
-    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-    b"content-type: text/plain; charset=utf-8\r\n"
-    b"content-length: 35\r\n"
-    b"connection: close\r\n\r\n"
-    b"the request's headers are too large\r\n"
+_FULL_RESPONSE = _plain_response(
+    "503 Service Unavailable", "too many connections are being answered.", "retry-after: 1"
 )
+
 _LINGER = 2.0  # seconds
 # llhttp itself bounds no header's size.
 MAX_HEADER_BYTES = 64 * 1024
-_FULL_RESPONSE = (
-    b"HTTP/1.1 503 Service Unavailable\r\n"
-    b"content-type: text/plain; charset=utf-8\r\n"
-    b"content-length: 34\r\n"
-    b"retry-after: 1\r\n"
-    b"connection: close\r\n\r\n"
-    b"too many connections are answered\r\n"
-)
 
 
 def raise_open_file_limit() -> int:

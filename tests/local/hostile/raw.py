@@ -49,6 +49,16 @@ def status_of(response: bytes) -> int:
     return int(response.split(b" ", 2)[1])
 
 
+def closing_status(response: bytes) -> int:
+    """The status of the one response a server sent before closing: a well-framed
+    response (its ``content-length`` is its body's) with ``connection: close``."""
+    head, _, body = response.partition(b"\r\n\r\n")
+    fields = dict(line.lower().split(b":", 1) for line in head.split(b"\r\n")[1:] if b":" in line)
+    assert fields[b"connection"].strip() == b"close", head
+    assert int(fields[b"content-length"]) == len(body), response
+    return status_of(response)
+
+
 def wait_until(predicate: object, guard: float = READ_GUARD) -> bool:
     """Poll ``predicate`` (a callable) until it is true or the hang guard passes."""
     assert callable(predicate)

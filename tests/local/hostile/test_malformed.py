@@ -14,7 +14,14 @@ import pytest
 from neurallog_local.server import LocalServer
 from neurallog_local.settings import KeySpec, Settings
 
-from .raw import connect, read_response, read_until_closed, status_of, wait_until
+from .raw import (
+    closing_status,
+    connect,
+    read_response,
+    read_until_closed,
+    status_of,
+    wait_until,
+)
 
 KEY = "malformed-key-123"
 
@@ -82,7 +89,7 @@ def test_headers_past_the_bound_are_431(server: LocalServer) -> None:
         sock.sendall(b"GET /v1/logs HTTP/1.1\r\nHost: x\r\n")
         for _ in range(17):  # past 64 KiB in 4 KiB header lines; the blank line never comes
             sock.sendall(b"X-Pad: " + b"a" * 4096 + b"\r\n")
-        assert status_of(read_until_closed(sock)) == 431
+        assert closing_status(read_until_closed(sock)) == 431
 
 
 @pytest.mark.parametrize("name", list(MALFORMED))
