@@ -35,7 +35,10 @@ _QUOTED_CHARS = 200
 def _is_http_url(value: Any) -> bool:
     if not isinstance(value, str):
         return False
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. "Invalid IPv6 URL" for an unbalanced bracket
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 

@@ -230,6 +230,8 @@ def test_action_crud(client: httpx.Client) -> None:
         ("webhook", {}),
         ("webhook", {"url": "ftp://example.com"}),
         ("webhook", {"url": "http://x", "method": "DELETE"}),
+        ("webhook", {"url": "https://[not-an-ipv6"}),  # urlsplit raises on it
+        ("slack", {"webhook": "http://a]b/x"}),
         ("webhook", {"url": "http://x", "headers": {"n": 1}}),
         ("slack", {"channel": "#alerts"}),
     ],
