@@ -123,7 +123,7 @@ def test_stateful(tenant: LocalTenant) -> None:
 
     Machine.run(
         settings=settings(
-            max_examples=15,
+            max_examples=10,
             stateful_step_count=6,
             deadline=None,
             derandomize=True,
