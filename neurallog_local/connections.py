@@ -162,8 +162,7 @@ def guarded_protocol(settings: Settings) -> type[HttpToolsProtocol]:
             super().connection_made(transport)
             self._enter(_READING_HEADERS, header_timeout)
             if len(self.connections) > cap and not self._make_room():
-                transport.write(_FULL_RESPONSE)
-                transport.close()
+                self._close(_FULL_RESPONSE, linger=True)
 
         def _make_room(self) -> bool:
             waiting = [

@@ -3,6 +3,7 @@ promptly are served however many slow ones are open."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import socket
@@ -143,3 +144,24 @@ def test_clients_are_served_while_300_slow_ones_hold_connections(tmp_path: Path)
         process.wait(30)
     log = (tmp_path / "server.log").read_text()
     assert "Traceback" not in log, log[-3000:]
+
+
+def test_answered_connections_are_never_closed_to_make_room() -> None:
+    settings = Settings(db=":memory:", api_keys=[KeySpec(KEY)], max_connections=2)
+    with (
+        LocalServer(settings) as server,
+        httpx.Client(base_url=server.endpoint, headers=HEADERS, timeout=15) as first,
+        httpx.Client(base_url=server.endpoint, headers=HEADERS, timeout=15) as second,
+        # Two live tails: requests being answered, for as long as they stay open.
+        first.stream("GET", "/logs/stream") as one,
+        second.stream("GET", "/logs/stream") as two,
+    ):
+        assert (one.status_code, two.status_code) == (200, 200)
+        with connect(server.base_url) as sock:
+            sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            answer = read_until_closed(sock)
+        assert closing_status(answer) == 503
+        assert b"retry-after: 1" in answer.lower()
+        # Both tails still stream: the heartbeat that follows the history arrives.
+        for tail in (one, two):
+            assert "heartbeat" in "".join(itertools.islice(tail.iter_lines(), 3))
