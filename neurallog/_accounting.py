@@ -59,6 +59,7 @@ class Accounting:
         self.dropped: dict[str, int] = dict.fromkeys(DROP_REASONS, 0)
         self.losses = 0  # records lost for a reason in LOSSES (flush() and close() compare)
         self.resolved = 0  # records the sender has sent, dropped or filtered
+        self.in_flight = 0  # records of the batch being delivered not yet resolved
         self.written_off = 0  # in-flight records close() counted as lost while still busy
         self._flush_mark = 0  # ``losses`` when the last flush (or close) returned
         self._reported: dict[str, int] = dict.fromkeys(DROP_REASONS, 0)
@@ -93,20 +94,26 @@ class Accounting:
 
     # -- the sender's side -------------------------------------------------------------------
 
+    def took(self, count: int) -> None:
+        """The worker took a batch of ``count`` records to deliver (lock held).
+
+        Each outcome below resolves some of them, so a snapshot taken halfway through a
+        batch (after one request of a split, say) counts none of them twice.
+        """
+        self.in_flight = count
+
     def sent(self, count: int) -> None:
         """One request succeeded and the server acknowledged ``count`` records."""
         with self.lock:
             self.requests += 1
             self.sent_count += count
-            self.resolved += count
-            self._unwrite(count)
+            self._resolve(count)
 
     def drop(self, count: int, reason: str, error: BaseException | None) -> None:
         """``count`` records are lost for ``reason`` (``error`` kept for ``on_drop``)."""
         with self.lock:
-            self._unwrite(count)
+            self._resolve(count)
             self.dropped[reason] += count
-            self.resolved += count
             if reason in LOSSES:
                 self.losses += count
             if error is not None and self._on_drop is not None:
@@ -129,8 +136,7 @@ class Accounting:
         """``before_send`` discarded a record."""
         with self.lock:
             self.filtered_count += 1
-            self.resolved += 1
-            self._unwrite(1)
+            self._resolve(1)
 
     def sampled_out(self) -> None:
         """Sampling left out a record at the call: accepted, then filtered, never queued."""
@@ -149,21 +155,27 @@ class Accounting:
 
     # -- the worker's side -------------------------------------------------------------------
 
-    def write_off(self, count: int, in_flight: int) -> None:
-        """``count`` records are lost to shutdown; ``in_flight`` of them may still resolve.
+    def write_off(self, queued: int, stuck: bool) -> int:
+        """Count ``queued`` records, and the batch in flight if ``stuck``, as ``shutdown``.
 
-        Lock held. A batch still in flight when close() gives up may never finish (the
-        process may be exiting): it is counted as lost now and the count is corrected by
-        :meth:`sent`, :meth:`drop` or :meth:`filtered` if it does finish.
+        Lock held; returns how many records that was. A batch still in flight when close()
+        gives up may never finish (the process may be exiting): its unresolved records are
+        counted as lost now, and the count is corrected by :meth:`sent`, :meth:`drop` or
+        :meth:`filtered` if it does finish.
         """
-        self.written_off = in_flight
+        self.written_off = self.in_flight if stuck else 0
+        count = queued + self.written_off
         if count:
             self.dropped["shutdown"] += count
             self.losses += count
+        return count
 
-    def _unwrite(self, count: int) -> None:
-        """Records close() wrote off as lost were resolved after all (lock held)."""
+    def _resolve(self, count: int) -> None:
+        """``count`` in-flight records got their outcome (lock held)."""
+        self.resolved += count
+        self.in_flight -= count
         if self.written_off:
+            # Records close() wrote off as lost were resolved after all.
             taken = min(count, self.written_off)
             self.written_off -= taken
             self.dropped["shutdown"] -= taken
@@ -209,17 +221,17 @@ class Accounting:
 
     # -- the snapshot ------------------------------------------------------------------------
 
-    def snapshot(self, admitted: int, pending: int) -> DeliveryStats:
+    def snapshot(self, admitted: int, waiting: int) -> DeliveryStats:
         """The counters, given what the queue admitted and still holds (lock held).
 
         ``admitted`` is the queue's sequence number (every record that got past the door);
-        ``pending`` the records queued or in flight.
+        ``waiting`` the records still in the queue (not taken by the worker).
         """
         dropped = self.dropped
         return DeliveryStats(
             enqueued=admitted + self.sampled_count + sum(dropped[reason] for reason in _REFUSED),
             sent=self.sent_count,
-            queued=pending - self.written_off,
+            queued=waiting + self.in_flight - self.written_off,
             filtered=self.filtered_count,
             dropped=dict(dropped),  # a snapshot: the caller may keep it
             requests=self.requests,

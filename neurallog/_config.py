@@ -310,7 +310,7 @@ API_MAX_SOURCE: Final = 256
 API_MAX_TAGS: Final = 64
 API_MAX_TAG_LENGTH: Final = 256
 
-OverflowPolicy = Literal["drop_oldest", "drop_newest"]
+OverflowPolicy = Literal["drop_oldest", "drop_newest", "block"]
 OnDrop = Callable[[str, int, "BaseException | None"], object]
 BeforeSend = Callable[[dict[str, Any]], "dict[str, Any] | None"]
 
@@ -331,6 +331,7 @@ class PipelineOptions:
     on_drop: OnDrop | None = field(repr=False)
     before_send: BeforeSend | None = field(repr=False)
     redact_keys: frozenset[str]
+    block_timeout: float = 5.0
 
 
 def resolve_pipeline_options(
@@ -347,6 +348,7 @@ def resolve_pipeline_options(
     on_drop: object,
     before_send: object,
     redact_keys: object,
+    block_timeout: object = 5.0,
 ) -> PipelineOptions:
     """Validate the pipeline's keyword options (see :class:`neurallog.NeuralLog`)."""
     if source is not None and (not isinstance(source, str) or len(source) > API_MAX_SOURCE):
@@ -359,9 +361,10 @@ def resolve_pipeline_options(
     except (TypeError, ValueError) as exc:
         raise ConfigurationError(f"tags: {exc}") from None
     queue_size = setting(integer, "max_queue_size", max_queue_size, minimum=1)
-    if overflow not in ("drop_oldest", "drop_newest"):
+    if overflow not in ("drop_oldest", "drop_newest", "block"):
         raise ConfigurationError(
-            f"overflow must be 'drop_oldest' (the default) or 'drop_newest', got {overflow!r}"
+            "overflow must be 'drop_oldest' (the default), 'drop_newest' or 'block', "
+            f"got {overflow!r}"
         )
     protect = None if protect_level is None else _level_option("protect_level", protect_level)
     batch_bytes = setting(
@@ -387,6 +390,7 @@ def resolve_pipeline_options(
         on_drop=on_drop,  # type: ignore[arg-type]
         before_send=before_send,  # type: ignore[arg-type]
         redact_keys=_redact_keys(redact_keys),
+        block_timeout=block_timeout_option(block_timeout),
     )
 
 
@@ -493,3 +497,69 @@ def _sample_rate(name: str, value: object) -> float:
             f"{name} must be a number from 0 (send none) to 1 (send all), got {value!r}"
         )
     return float(value)
+
+
+# -- the on-disk spool and the blocking overflow policy ------------------------------------
+
+ENV_SPOOL_DIR: Final = "NEURALLOG_SPOOL_DIR"
+SpoolFsync = Literal["interval", "always", "never"]
+_SPOOL_FSYNC: Final = ("interval", "always", "never")
+DEFAULT_MAX_SPOOL_BYTES: Final = 256 * 1024 * 1024
+MIN_SPOOL_BYTES: Final = 64 * 1024
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SpoolOptions:
+    """Validated settings of the on-disk spool (``spool_dir`` given or in the environment)."""
+
+    directory: str
+    fsync: SpoolFsync
+    max_bytes: int
+
+
+def resolve_spool_options(
+    *, spool_dir: object, spool_fsync: object, max_spool_bytes: object
+) -> SpoolOptions | None:
+    """Validate the spool options, falling back to ``NEURALLOG_SPOOL_DIR``; None: no spool."""
+    if spool_dir is None:
+        spool_dir = os.environ.get(ENV_SPOOL_DIR) or None
+    if spool_fsync not in _SPOOL_FSYNC:
+        raise ConfigurationError(
+            f"spool_fsync must be 'interval' (the default), 'always' or 'never', "
+            f"got {spool_fsync!r}"
+        )
+    if (
+        isinstance(max_spool_bytes, bool)
+        or not isinstance(max_spool_bytes, int)
+        or max_spool_bytes < MIN_SPOOL_BYTES
+    ):
+        raise ConfigurationError(
+            f"max_spool_bytes must be a whole number of bytes, at least {MIN_SPOOL_BYTES}, "
+            f"got {max_spool_bytes!r}"
+        )
+    if spool_dir is None:
+        return None
+    if isinstance(spool_dir, os.PathLike):
+        spool_dir = os.fspath(spool_dir)
+    if not isinstance(spool_dir, str) or not spool_dir.strip():
+        raise ConfigurationError(
+            f"spool_dir must be the path of a directory (str or os.PathLike) or None, "
+            f"got {spool_dir!r}"
+        )
+    directory = os.path.abspath(os.path.expanduser(spool_dir))
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise ConfigurationError(f"spool_dir {directory!r} cannot be created: {exc}") from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise ConfigurationError(f"spool_dir {directory!r} is not a writable directory")
+    return SpoolOptions(
+        directory=directory,
+        fsync=spool_fsync,
+        max_bytes=max_spool_bytes,
+    )
+
+
+def block_timeout_option(value: object) -> float:
+    """``block_timeout``: seconds ``overflow="block"`` waits for room (0 or more, finite)."""
+    return _non_negative_number("block_timeout", value)

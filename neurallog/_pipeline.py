@@ -19,10 +19,28 @@ The life of a record, from ``client.info()`` to the server's 202:
 The queue and the accounting share one lock, so ``stats`` is one consistent snapshot.
 The process-wide exit and fork hooks are in :mod:`neurallog._process`.
 
-Where a durable buffer plugs in: it takes the queue's place (the producer half ``put``/
-``put_many`` the client calls, the consumer half the worker drains) and keeps each record
-until its outcome is known: the sender reports outcomes to the accounting, and the worker
-settles each batch once every record in it is resolved.
+Where a durable buffer (an on-disk spool) plugs in, without touching the hot path of a
+client that does not use one:
+
+* **What the worker drains.** :class:`Pipeline` is the one place that picks the queue
+  class. A buffer that keeps records on disk takes the queue's place, or wraps it,
+  behind the same producer methods (``put``, ``put_many``, ``capture``,
+  ``submit_entries``) and consumer methods (``take``, ``settle``, ``head_seq``,
+  ``settled_upto``, ``discard_pending``, with ``lock``/``wake``); see
+  :mod:`neurallog._queue`.
+* **Ids before the first attempt.** A record may carry its id from the start
+  (``capture(..., entry_id=...)``); the wire encoder keeps it, and the server ignores
+  an id it already stored, so replaying records after a restart is harmless.
+* **The commit point.** :attr:`Sender.acknowledged <neurallog._sender.Sender.acknowledged>`
+  is called with the ids of the entries each request got acknowledged; every other
+  outcome reaches the :class:`~neurallog._accounting.Accounting` with its reason; the
+  worker then settles the batch. A record may leave the disk once acknowledged (or
+  dropped for a reason the buffer deems final).
+* **Counting.** Records replayed from disk are admitted like any other, so the
+  accounting's equation keeps holding.
+
+The on-disk spool (``spool_dir``) is built this way, in :mod:`neurallog._spooled`: a
+queue, an accounting and a worker specialised at these seams.
 """
 
 from __future__ import annotations
@@ -33,7 +51,7 @@ from typing import TYPE_CHECKING
 
 from neurallog import _process
 from neurallog._accounting import Accounting
-from neurallog._config import PipelineOptions
+from neurallog._config import PipelineOptions, SpoolOptions
 from neurallog._diagnostics import Diagnostics
 from neurallog._queue import Record, RecordQueue
 from neurallog._sender import Sender
@@ -62,15 +80,29 @@ class Pipeline:
     queue's own bound methods, so a logging call costs no extra hop through this class.
     """
 
-    def __init__(self, core: ClientCore, options: PipelineOptions) -> None:
+    def __init__(
+        self, core: ClientCore, options: PipelineOptions, spool: SpoolOptions | None = None
+    ) -> None:
         self._opts = options
         self._max_queue = options.max_queue_size
         diagnostics = Diagnostics(core.options.logger)
         lock = threading.RLock()
-        self.account = Accounting(lock, diagnostics, options.on_drop)
-        self.queue = queue = RecordQueue(core, options, self.account, lock)
+        worker: type[Worker] = Worker
+        self._spooled = spool is not None
+        if spool is None:
+            self.account = Accounting(lock, diagnostics, options.on_drop)
+            self.queue = RecordQueue(core, options, self.account, lock)
+        else:
+            # The durable buffer takes the queue's place (see neurallog._spooled).
+            from neurallog import _spooled
+
+            self.account, self.queue = _spooled.build(core, options, spool, lock, diagnostics)
+            worker = _spooled.SpoolWorker
+        queue = self.queue
         self.sender = Sender(core, options, queue, self.account, diagnostics)
-        self.worker = Worker(core, options, queue, self.account, self.sender)
+        self.worker = worker(core, options, queue, self.account, self.sender)
+        if spool is not None and _spooled.recover(queue):
+            self.worker.ensure_started()  # records of earlier processes go out at once
         self.put = queue.put
         self.put_many = queue.put_many
         self.capture = queue.capture
@@ -105,4 +137,9 @@ class Pipeline:
         """A consistent snapshot of the counters."""
         queue = self.queue
         with queue.lock:
-            return self.account.snapshot(queue.seq, queue.size + queue.inflight)
+            stats = self.account.snapshot(queue.seq, queue.size)
+            if self._spooled:
+                from neurallog._spooled import spool_stats
+
+                stats = spool_stats(stats, queue)  # type: ignore[arg-type]
+            return stats

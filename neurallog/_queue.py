@@ -33,6 +33,7 @@ forgotten.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
@@ -52,7 +53,23 @@ if TYPE_CHECKING:
     from neurallog._accounting import Accounting
     from neurallog._core import ClientCore
 
-__all__ = ["ID", "LEVEL", "NO_LIMIT", "SEQ", "TIME", "Record", "RecordQueue"]
+__all__ = [
+    "CTX",
+    "ID",
+    "LEVEL",
+    "MESSAGE",
+    "METADATA",
+    "NO_LIMIT",
+    "SEQ",
+    "SOURCE",
+    "STATIC",
+    "TAGS",
+    "TIME",
+    "TIMESTAMP",
+    "TRACE",
+    "Record",
+    "RecordQueue",
+]
 
 # Record layout: a plain tuple is the cheapest thing to build on the hot path.
 SEQ, TIME, LEVEL, MESSAGE, METADATA, SOURCE, TAGS, TIMESTAMP, CTX, STATIC, TRACE, ID = range(12)
@@ -93,6 +110,9 @@ class RecordQueue:
         self._high_water = options.max_queue_size // 2
         self._protect = options.protect_level if options.protect_level is not None else NO_LIMIT
         self._drop_newest = options.overflow == "drop_newest"
+        self._block = options.overflow == "block"
+        self._block_timeout = options.block_timeout
+        self._loop_told = False
         self.closed = False
         #: Starts the consumer; False when no thread can be started (set by the worker).
         self.start_consumer: Callable[[], bool] = _no_consumer
@@ -109,7 +129,6 @@ class RecordQueue:
         self.size = 0
         self.seq = 0  # records admitted (each gets the next sequence number)
         self._inflight_floor = NO_LIMIT  # sequence number of the first record in flight
-        self.inflight = 0  # records taken by the consumer and not yet settled
         self.pending_since: float | None = None
         # What the consumer tells the producers (set by the worker, read on the hot path):
         self.idle = False  # the worker waits with an empty queue
@@ -117,6 +136,8 @@ class RecordQueue:
         self.busy = False  # the worker is delivering (not idle, not in a backoff)
         self.request_since: float | None = None  # when the request in flight was sent
         self.consumer: threading.Thread | object | None = None  # None until started
+        self.room = threading.Condition(lock)  # overflow="block" waits here
+        self.room_waiters = 0
         self._pressure = 0
         self.pid = os.getpid()
 
@@ -153,9 +174,14 @@ class RecordQueue:
                 first_late = self._account.refuse("closed")
             else:
                 first_late = False
-                seq = self.seq = self.seq + 1
-                if self.size >= self.max_size and not self._make_room(level):
-                    return
+                if self.size < self.max_size:
+                    seq = self.seq = self.seq + 1
+                else:
+                    if self._block and not self._wait_for_room():
+                        return
+                    seq = self.seq = self.seq + 1
+                    if self.size >= self.max_size and not self._make_room(level):
+                        return
                 record = (
                     seq,
                     now,
@@ -252,8 +278,10 @@ class RecordQueue:
                 if self.closed:
                     first_late = self._account.refuse("closed") or first_late
                     continue
-                seq = self.seq = self.seq + 1
                 level = captured[LEVEL]
+                if self.size >= self.max_size and self._block and not self._wait_for_room():
+                    continue
+                seq = self.seq = self.seq + 1
                 if self.size >= self.max_size and not self._make_room(level):
                     continue
                 record = (seq, *captured[1:])
@@ -338,6 +366,38 @@ class RecordQueue:
             raise type(exc)(f"{where}: {exc}") from None
         return self.capture(level, message, metadata, source, tags, timestamp)
 
+    def _wait_for_room(self) -> bool:
+        """``overflow="block"``: wait (lock held) up to ``block_timeout`` for the worker to
+        make room; False when the queue was closed meanwhile (the record is refused).
+
+        Never on a thread running an asyncio event loop (a wait there stalls every task it
+        serves): there the drop policy applies at once, and the SDK's log says so once.
+        """
+        if _in_event_loop():
+            if not self._loop_told:
+                self._loop_told = True
+                self._account.diag.emit(
+                    "block_loop",
+                    logging.WARNING,
+                    "NeuralLog: overflow='block' never blocks a thread running an asyncio "
+                    "event loop; there a full queue drops records instead",
+                )
+            return True
+        deadline = _monotonic() + self._block_timeout
+        self.room_waiters += 1
+        try:
+            while self.size >= self.max_size and not self.closed:
+                remaining = deadline - _monotonic()
+                if remaining <= 0:
+                    break
+                self.room.wait(remaining)
+        finally:
+            self.room_waiters -= 1
+        if self.closed:
+            self._account.refuse("closed")
+            return False
+        return True
+
     def _make_room(self, level: int) -> bool:
         """Apply the overflow policy with the lock held; False drops the incoming record."""
         incoming_protected = level >= self._protect
@@ -387,14 +447,14 @@ class RecordQueue:
                 else:
                     taken.append(high.popleft())
         self.size -= count
-        self.inflight = count
         self._inflight_floor = taken[0][SEQ] if taken else NO_LIMIT
         self.pending_since = None if not self.size else _monotonic()
+        if self.room_waiters:
+            self.room.notify_all()
         return taken
 
     def settle(self) -> None:
         """The batch taken last is resolved: every record sent, dropped or filtered."""
-        self.inflight = 0
         self._inflight_floor = NO_LIMIT
 
     def settled_upto(self, target: int) -> bool:
@@ -407,6 +467,7 @@ class RecordQueue:
         self._low.clear()
         self._high.clear()
         self.size = 0
+        self.room.notify_all()
         return left
 
 

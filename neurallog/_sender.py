@@ -18,7 +18,10 @@ accounting (:mod:`neurallog._accounting`):
 * 413: the body is split in halves, each sent on its own (a lone record is ``too_large``);
 * any other failure: the records are lost with a named reason (``unauthorized``,
   ``rejected``, ``retries_exhausted``, ``shutdown``), and after an exhausted retry budget
-  the sender pauses before the next batch instead of hammering a backend that is down.
+  the sender pauses before the next batch instead of hammering a backend that is down;
+* during shutdown each body is first tried once without retries: a refused connection
+  ends delivery there (the rest is counted as ``shutdown``), any other failure is retried
+  as usual within the shutdown deadline.
 
 Every record of a batch ends counted exactly once; :meth:`Sender.deliver` never raises.
 The sender keeps no record once ``deliver`` returns. The seam for a durable buffer, which
@@ -45,7 +48,7 @@ import httpx
 from neurallog._ack import Acknowledgement, NotAcknowledged, read_acknowledgement
 from neurallog._config import PipelineOptions
 from neurallog._diagnostics import Diagnostics
-from neurallog._http import SLEEP_EXTENSION, RetryPolicy
+from neurallog._http import RETRIES_EXTENSION, SLEEP_EXTENSION, RetryPolicy
 from neurallog._queue import Record
 from neurallog._wire import WireEncoder, body_of
 from neurallog.exceptions import ApiError, ConfigurationError, NetworkError, RateLimitError
@@ -110,6 +113,7 @@ class Sender:
         """Forget the rate limit and outage state (a forked child starts afresh)."""
         self._blocked_until = 0.0  # monotonic time before which the API asked us to wait
         self._outage = 0  # batches lost in a row to an exhausted retry budget
+        self._refused: NetworkError | None = None  # a refused connection during shutdown
 
     def deliver(self, batch: list[Record], control: Control) -> None:
         """Encode, split and send one batch; every record ends counted. Never raises.
@@ -137,7 +141,13 @@ class Sender:
         holds = 0
         unacknowledged = 0
         limited: RateLimitError | None = None
+        # During shutdown a first attempt goes without the transport's retries: a refused
+        # connection then ends delivery at once instead of backing off until the deadline.
+        probe = control.stopping
         while True:
+            if self._refused is not None and control.stopping:
+                account.drop(count, "shutdown", self._refused)
+                return
             wait = self._blocked_until - _monotonic()
             if wait > 0:
                 # Rate limited: hold this batch (buffer rather than drop) while the queue has
@@ -157,7 +167,7 @@ class Sender:
                     return
                 continue
             try:
-                response = self._post(body, key, control)
+                response = self._post(body, key, control, probe)
             except RateLimitError as exc:
                 limited = exc
                 advised = exc.retry_after
@@ -181,9 +191,19 @@ class Sender:
                     for half in (entries[: count // 2], entries[count // 2 :]):
                         self._send(half, body_of(half), control)
                     return
-                self._fail(count, _reason_for_status(exc.status), exc, control)
+                reason = _reason_for_status(exc.status)
+                if probe and reason == "retries_exhausted":
+                    probe = False  # a server error: retried as usual
+                    continue
+                self._fail(count, reason, exc, control)
                 return
             except NetworkError as exc:
+                if control.stopping and isinstance(exc.__cause__, httpx.ConnectError):
+                    # Plainly unreachable (refused, no such host): what is left is lost.
+                    self._refused = exc
+                elif probe:
+                    probe = False  # a timeout or a reset: retried as usual
+                    continue
                 reason = "shutdown" if control.stopping else "retries_exhausted"
                 self._fail(count, reason, exc, control)
                 return
@@ -212,7 +232,8 @@ class Sender:
             self._accepted(ack, entries)
             return
 
-    def _post(self, body: bytes, key: str, control: Control) -> httpx.Response:
+    def _post(self, body: bytes, key: str, control: Control, once: bool) -> httpx.Response:
+        """POST one body; ``once`` sends it without the transport's retries."""
         headers = {"Content-Type": "application/json", "Idempotency-Key": key}
         if self._compress and len(body) > _GZIP_ABOVE:
             body = gzip.compress(body, compresslevel=_GZIP_LEVEL, mtime=0)
@@ -221,6 +242,9 @@ class Sender:
         deadline = control.deadline
         if deadline is not None:
             timeout = max(0.001, min(timeout, deadline - _monotonic()))
+        extensions: dict[str, object] = {SLEEP_EXTENSION: control.sleep}
+        if once:
+            extensions[RETRIES_EXTENSION] = 0
         queue = self._queue
         queue.request_since = _monotonic()  # the producers' backpressure reads it
         try:
@@ -229,7 +253,7 @@ class Sender:
                 content=body,
                 headers=headers,
                 timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-                extensions={SLEEP_EXTENSION: control.sleep},
+                extensions=extensions,
             )
         finally:
             queue.request_since = None

@@ -22,6 +22,8 @@ DROP_REASONS: Final = (
     "closed",  # logged after close()
     "recursion",  # logged by the SDK's own delivery code (see neurallog._guard)
     "error",  # an unexpected error inside the SDK (a bug: reported to the logger)
+    "spool_error",  # spool_dir: the record could not be written (a full disk, an I/O error)
+    "spool_corrupt",  # spool_dir: a damaged or torn frame skipped while reading the spool
 )
 #: Drops that mean "the app's records were lost"; recursion is SDK-internal noise.
 LOSSES: Final = frozenset(DROP_REASONS) - {"recursion"}
@@ -47,6 +49,11 @@ class DeliveryStats:
     """Records lost, by reason (every reason of ``DROP_REASONS`` is present)."""
     requests: int
     """POST /logs requests that succeeded."""
+    spool_bytes: int = 0
+    """With ``spool_dir``: bytes of spool files this client holds (0 without a spool)."""
+    recovered: int = 0
+    """With ``spool_dir``: records left by earlier or dead processes and resolved here
+    (sent or dropped); they are counted in ``enqueued`` too."""
 
     @property
     def dropped_total(self) -> int:

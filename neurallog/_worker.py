@@ -9,14 +9,16 @@ the accounting's (:mod:`neurallog._accounting`).
 A record's way through it: the thread (started by the queue on its first record) waits
 on the queue's condition until a batch is due, takes everything pending (up to 1000
 records) with :meth:`~neurallog._queue.RecordQueue.take` so a backlog goes out in a few
-large requests, hands it to :meth:`~neurallog._sender.Sender.deliver`, then
-:meth:`~neurallog._queue.RecordQueue.settle`\\ s it and wakes the flushes waiting for it.
+large requests, hands it to :meth:`~neurallog._sender.Sender.deliver`, then settles it
+(:meth:`~neurallog._queue.RecordQueue.settle`) and wakes the flushes waiting for it.
 
 The seam for a durable buffer: this loop needs from its queue only the consumer methods
 (``take``/``settle``/``head_seq``/``settled_upto``/``discard_pending``, the ``lock`` and
 its ``wake`` condition); a buffer that keeps records on disk until acknowledged plugs in
-there, and learns each record's outcome from the accounting's callbacks. ``settle`` is
-the commit point: the batch taken last is resolved and may be forgotten.
+there. It learns which records the server has from
+:attr:`Sender.acknowledged <neurallog._sender.Sender.acknowledged>` and every other
+outcome from the accounting; ``settle`` marks the end of a batch, every record of it
+resolved.
 
 Shutdown: ``close()`` (and the exit hook of :mod:`neurallog._process`, for clients never
 closed) sends what is pending within ``shutdown_timeout``; with no live thread the final
@@ -197,7 +199,7 @@ class Worker:
             if batch is None:
                 if self._abandoned:  # nobody will call finish_close(): count the rest
                     with self._queue.lock:
-                        left = self._write_off_pending(0)
+                        left = self._write_off_pending(stuck=False)
                     account.report_shutdown(left)
                 account.report()
                 return
@@ -216,19 +218,19 @@ class Worker:
                 if self._stopping:
                     if not size or self._aborted or self._past_deadline():
                         return None
-                    return queue.take(API_MAX_ENTRIES)
+                    return self._take()
                 if size:
                     if queue.head_seq() <= self._flush_target:
-                        return queue.take(API_MAX_ENTRIES)
+                        return self._take()
                     if self._auto:
                         if size >= self._batch_size:
-                            return queue.take(API_MAX_ENTRIES)
+                            return self._take()
                         now = _monotonic()
                         if queue.pending_since is None:
                             queue.pending_since = now
                         remaining = queue.pending_since + self._interval - now
                         if remaining <= 0:
-                            return queue.take(API_MAX_ENTRIES)
+                            return self._take()
                         queue.waiting = True
                         self._rest(remaining)
                         queue.waiting = False
@@ -311,6 +313,7 @@ class Worker:
             if queue.closed:
                 return
             queue.closed = True
+            queue.room.notify_all()  # producers blocked by overflow="block" give up
             self._stopping = True
             self._deadline = deadline
             self._flush_target = queue.seq
@@ -334,14 +337,12 @@ class Worker:
                 self._drain_inline(deadline, NO_LIMIT)
             with queue.lock:
                 finished = not (worker is not None and worker.is_alive())
-                in_flight = 0
                 if not finished:
                     self._aborted = True  # cut its backoff short; it stops after this request
                     queue.wake.notify_all()
-                    # Its batch may never finish (the process may be exiting): count it as
-                    # lost now, and correct the count if it does finish.
-                    in_flight = queue.inflight
-                left = self._write_off_pending(in_flight)
+                # A batch still in flight may never finish (the process may be exiting):
+                # it is counted as lost now, and the count corrected if it does finish.
+                left = self._write_off_pending(stuck=not finished)
                 result = account.end_flush(mark) and finished
             self._close_result = result
         # Outside _start_lock: on_drop and the logger's handlers may call close() again.
@@ -351,12 +352,20 @@ class Worker:
             self._core.close()
         return result
 
-    def _write_off_pending(self, in_flight: int) -> int:
-        """Count what is still queued (and ``in_flight``) as lost to shutdown (lock held)."""
-        left = self._queue.discard_pending() + in_flight
-        self._account.write_off(left, in_flight)
+    def _write_off_pending(self, stuck: bool) -> int:
+        """Count what is still queued (and the batch in flight if ``stuck``) as ``shutdown``.
+
+        Lock held; returns how many records that was.
+        """
+        left = self._account.write_off(self._queue.discard_pending(), stuck)
         self._settled.notify_all()
         return left
+
+    def _take(self) -> list[Record]:
+        """The next batch, in flight from now on (lock held)."""
+        batch = self._queue.take(API_MAX_ENTRIES)
+        self._account.took(len(batch))
+        return batch
 
     def abandon(self) -> None:
         """The client was garbage-collected without close(): deliver, then exit."""
@@ -389,7 +398,7 @@ class Worker:
                     ):
                         return
                     saved, self._deadline = self._deadline, deadline
-                    batch = queue.take(API_MAX_ENTRIES)
+                    batch = self._take()
                 try:
                     self._deliver(batch)
                 finally:

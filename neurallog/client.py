@@ -10,7 +10,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from neurallog._config import resolve_logging_options, resolve_pipeline_options
+from neurallog._config import (
+    DEFAULT_MAX_SPOOL_BYTES,
+    resolve_logging_options,
+    resolve_pipeline_options,
+    resolve_spool_options,
+)
 from neurallog._console import Console, mirrored
 from neurallog._core import ClientCore
 from neurallog._levels import LEVEL_NAMES
@@ -68,7 +73,11 @@ class NeuralLog(Logging):
             full and the worker is sending, one call in 64 pauses 0.2 ms so a burst slows
             to the delivery rate instead of dropping (never while the backend is slow or
             down, and never on a thread running an asyncio event loop).
-        overflow: ``"drop_oldest"`` (default) or ``"drop_newest"``.
+        overflow: ``"drop_oldest"`` (default), ``"drop_newest"`` or ``"block"``: the
+            logging call waits up to ``block_timeout`` for room, then drops the oldest (never
+            on a thread running an asyncio event loop: there it drops at once, and says so
+            once in the SDK's log).
+        block_timeout: Seconds ``overflow="block"`` waits for room (default 5).
         protect_level: Records at or above this level (default ``"ERROR"``) are dropped only
             when no lower record is left to drop; None treats all levels alike.
         max_batch_bytes: Cap of one request's JSON body before compression (default 1 MiB,
@@ -88,6 +97,15 @@ class NeuralLog(Logging):
         verify: TLS verification: True (default), False (warned about for a remote
             host), the path of a CA bundle (file or directory) or an ``ssl.SSLContext``
             (not with ``transport="requests"``).
+        spool_dir: A directory for the on-disk spool (default ``NEURALLOG_SPOOL_DIR``, else
+            none): records wait there instead of in memory, survive a crash or kill of the
+            process and an outage, and are delivered by the next client started on the same
+            directory (any number of processes may share it). See docs/delivery.md.
+        spool_fsync: ``"interval"`` (default: fsync at most once a second),
+            ``"always"`` (after every record) or ``"never"``: what survives a power loss.
+        max_spool_bytes: Disk the spool may use (default 256 MiB); past it the newest
+            record is dropped (``queue_full``), after ``block_timeout`` with
+            ``overflow="block"``.
         console: Also write each record to stderr, one (coloured) line per record, for
             development; default: the ``NEURALLOG_CONSOLE`` environment variable
             (``1``/``true``), else off.
@@ -124,7 +142,7 @@ class NeuralLog(Logging):
         source: str | None = None,
         tags: Sequence[str] | None = None,
         max_queue_size: int = 10_000,
-        overflow: Literal["drop_oldest", "drop_newest"] = "drop_oldest",
+        overflow: Literal["drop_oldest", "drop_newest", "block"] = "drop_oldest",
         protect_level: str | int | None = "ERROR",
         max_batch_bytes: int = 1024 * 1024,
         compression: Literal["gzip"] | None = "gzip",
@@ -137,6 +155,10 @@ class NeuralLog(Logging):
         console: bool | None = None,
         sample_rate: float = 1.0,
         sample_rates: Mapping[str | int, float] | None = None,
+        block_timeout: float = 5.0,
+        spool_dir: str | os.PathLike[str] | None = None,
+        spool_fsync: Literal["interval", "always", "never"] = "interval",
+        max_spool_bytes: int = DEFAULT_MAX_SPOOL_BYTES,
     ) -> None:
         pipeline_options = resolve_pipeline_options(
             source=source,
@@ -151,6 +173,10 @@ class NeuralLog(Logging):
             on_drop=on_drop,
             before_send=before_send,
             redact_keys=redact_keys,
+            block_timeout=block_timeout,
+        )
+        spool = resolve_spool_options(
+            spool_dir=spool_dir, spool_fsync=spool_fsync, max_spool_bytes=max_spool_bytes
         )
         logging_options = resolve_logging_options(
             console=console, sample_rate=sample_rate, sample_rates=sample_rates
@@ -171,7 +197,7 @@ class NeuralLog(Logging):
             verify=verify,
         )
         self._min_level = self._core.options.log_level
-        self._pipeline = Pipeline(self._core, pipeline_options)
+        self._pipeline = Pipeline(self._core, pipeline_options, spool)
         console_mirror = Console(pipeline_options.source) if logging_options.console else None
         rates = logging_options.sample_rates
         pipeline = self._pipeline

@@ -35,7 +35,10 @@ _QUOTED_CHARS = 200
 def _is_http_url(value: Any) -> bool:
     if not isinstance(value, str):
         return False
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. "Invalid IPv6 URL" for an unbalanced bracket
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
@@ -64,6 +67,20 @@ def parameter_issues(
             if not isinstance(params.get(name, ""), str):
                 problems.append(issue(f"{where}.{name}", "must be a string"))
     return problems
+
+
+def merged_parameters(action: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """The parameters one run of ``action`` uses: ``overrides`` (of a rule or of
+    ``execute``) over the action's own."""
+    return {**action.get("parameters", {}), **overrides}
+
+
+def run_issues(
+    action: dict[str, Any], overrides: dict[str, Any], where: str
+) -> list[dict[str, str]]:
+    """What is wrong with running ``action`` with ``overrides``: the one check of
+    ``execute``, of a rule when it is saved, and of every delivery."""
+    return parameter_issues(action["type"], merged_parameters(action, overrides), where)
 
 
 class Delivery:
@@ -107,10 +124,16 @@ class Delivery:
         deleted or never created): nothing runs, and a failed execution is recorded.
         """
         status, result, error = "failed", None, None
+        problems = [] if action is None else run_issues(action, overrides, "parameters")
         if action is None:
             error = "no action has this id (it was deleted, or never created); skipped"
+        elif problems:
+            # A rule saved while its parameters suited the action, which changed since.
+            error = "not run: invalid parameters: " + "; ".join(
+                f"{p['field']} {p['message']}" for p in problems
+            )
         else:
-            params = {**action.get("parameters", {}), **overrides}
+            params = merged_parameters(action, overrides)
             scope = {
                 "log": entry or {},
                 "rule": rule or {},

@@ -115,7 +115,24 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         error = ApiError(exc.status_code, "bad_request", str(exc.detail))
     response = error_response(error, rid)
     response.headers.update(dict(exc.headers or {}))
+    if request.url.path.startswith(API_PREFIX + "/"):
+        response.headers.update(_rate_headers(request))
     return response
+
+
+def _rate_headers(request: Request) -> dict[str, str]:
+    """``X-RateLimit-*`` of a request the router answered (an unknown path or method):
+    those of its credential, counting the request, or of its address's failures."""
+    services: Services = request.app.state.services
+    try:
+        principal = services.auth.authenticate(
+            request.headers.get("x-api-key"),
+            request.headers.get("authorization"),
+            request.client.host if request.client else "",
+        )
+    except ApiError as exc:
+        return {k: v for k, v in exc.headers.items() if k.lower().startswith("x-ratelimit-")}
+    return services.limiter.hit(principal).headers()
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]

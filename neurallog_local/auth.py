@@ -43,6 +43,7 @@ class Authenticator:
     def __init__(self, settings: Settings, stored: list[StoredKey]) -> None:
         self.settings = settings
         self._keys: dict[str, StoredKey] = {k.key_hash: k for k in stored}
+        self.failures = FailureLimiter(settings.auth_failure_limit, settings.auth_failure_window)
         for spec in settings.api_keys:
             self.add(self.stored_key(spec))
 
@@ -55,8 +56,34 @@ class Authenticator:
     def add(self, key: StoredKey) -> None:
         self._keys[key.key_hash] = key
 
-    def authenticate(self, api_key: str | None, authorization: str | None) -> Principal:
-        """The principal of these headers; ``ApiError`` 401 when there is none."""
+    def authenticate(
+        self, api_key: str | None, authorization: str | None, address: str = ""
+    ) -> Principal:
+        """The principal of these headers; ``ApiError`` 401 when there is none, 429 when
+        ``address`` (the client's) has failed to authenticate too often lately.
+
+        A 401 carries the ``X-RateLimit-*`` headers of the address's failures."""
+        failures = self.failures.state(address)
+        if not failures.allowed:
+            raise ApiError(
+                429,
+                "rate_limited",
+                f"more than {failures.limit} failed authentications from this address in "
+                f"{self.failures.window} s; check the credential, then retry after the "
+                "Retry-After seconds",
+                {"limit": failures.limit, "window_seconds": self.failures.window},
+                failures.headers(),
+            )
+        try:
+            return self._authenticate(api_key, authorization)
+        except ApiError as exc:
+            # Only a credential that was sent and is wrong counts: a guess. A missing one
+            # is a client still being set up.
+            state = self.failures.fail(address) if api_key or authorization else failures
+            exc.headers.update(state.headers())
+            raise
+
+    def _authenticate(self, api_key: str | None, authorization: str | None) -> Principal:
         if api_key:
             digest = hash_key(api_key)
             # Dictionary lookup by hash: timing reveals nothing about the key itself.
@@ -181,3 +208,39 @@ class RateLimiter:
         count += 1
         self._windows[principal.credential] = (reset, count)
         return RateState(principal.rate_limit, principal.rate_limit - count, reset, True)
+
+
+class FailureLimiter:
+    """Failed authentications per client address, in windows that start at an address's
+    first failure. A limit of 0 means unlimited."""
+
+    def __init__(self, limit: int, window: int) -> None:
+        self.limit = limit
+        self.window = max(1, window)
+        self._windows: dict[str, tuple[int, int]] = {}  # address: (window's end, failures)
+
+    def _current(self, address: str) -> tuple[int, int]:
+        now = time.time()
+        ends, count = self._windows.get(address, (0, 0))
+        if ends <= now:
+            return math.ceil(now) + self.window, 0
+        return ends, count
+
+    def state(self, address: str) -> RateState:
+        """Where ``address`` stands, without counting anything."""
+        reset, count = self._current(address)
+        if self.limit <= 0:
+            return RateState(0, 0, reset, True)
+        return RateState(self.limit, max(0, self.limit - count), reset, count < self.limit)
+
+    def fail(self, address: str) -> RateState:
+        """Count one failed authentication of ``address``."""
+        if self.limit <= 0:
+            return self.state(address)
+        if len(self._windows) > PRUNE_ABOVE:
+            now = time.time()
+            self._windows = {k: v for k, v in self._windows.items() if v[0] > now}
+        reset, count = self._current(address)
+        self._windows[address] = (reset, count + 1)
+        # The failure itself is answered 401; the ones after the limit get 429.
+        return RateState(self.limit, max(0, self.limit - count - 1), reset, True)

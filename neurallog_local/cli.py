@@ -82,6 +82,34 @@ def _parser() -> argparse.ArgumentParser:
         help="time a webhook or Slack delivery may take in all (default: 10)",
     )
     parser.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="time a request's headers may take to arrive, else 408 (default: 10)",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="time a request's body may take to arrive after its headers, else 408 (default: 30)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        metavar="N",
+        help="open client connections at most (default: what the open-file limit allows)",
+    )
+    parser.add_argument(
+        "--auth-failure-limit",
+        type=int,
+        default=100,
+        metavar="N",
+        help="failed authentications per client address per minute before 429s, 0 for no"
+        " limit (default: 100)",
+    )
+    parser.add_argument(
         "--no-response-validation",
         action="store_true",
         help="skip checking responses against openapi.yaml (faster; checks are on by default)",
@@ -150,8 +178,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.rate_limit < 0:
         parser.error("--rate-limit must be 0 or more")
-    if args.heartbeat_interval <= 0 or args.action_timeout <= 0:
+    if (
+        min(args.heartbeat_interval, args.action_timeout, args.header_timeout, args.body_timeout)
+        <= 0
+    ):
         parser.error("intervals and timeouts must be positive")
+    if args.max_connections is not None and args.max_connections < 1:
+        parser.error("--max-connections must be 1 or more")
+    if args.auth_failure_limit < 0:
+        parser.error("--auth-failure-limit must be 0 or more")
     settings = Settings(
         db=args.db,
         api_keys=_key_specs(args, parser),
@@ -161,6 +196,10 @@ def main(argv: list[str] | None = None) -> int:
         heartbeat_interval=args.heartbeat_interval,
         action_timeout=args.action_timeout,
         validate_responses=not args.no_response_validation,
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
+        max_connections=args.max_connections,
+        auth_failure_limit=args.auth_failure_limit,
     )
     # Imported here so that `--help` stays fast.
     from .server import base_url_of, bind, serve

@@ -60,6 +60,11 @@ def _valid_field(name: Any) -> bool:
     return name in FIELDS and name != "metadata"
 
 
+def is_level(value: Any) -> bool:
+    """Whether ``value`` names a level (lists and objects never do)."""
+    return isinstance(value, str) and value in SEVERITY
+
+
 def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
@@ -260,7 +265,7 @@ def compile_condition(condition: Any, where: str = "body.condition", depth: int 
     if kind == "log_level":
         level = need("level")
         sources = params.get("sources")
-        if level is not None and level not in SEVERITY:
+        if level is not None and not is_level(level):
             problems.append(issue(f"{at}.level", f"must be one of {', '.join(LEVELS)}"))
         if sources is not None and (
             not isinstance(sources, list) or not all(isinstance(s, str) for s in sources)
@@ -304,6 +309,12 @@ def compile_condition(condition: Any, where: str = "body.condition", depth: int 
             problems.append(issue(f"{at}.operator", f"must be one of {', '.join(MATCH_OPERATORS)}"))
         elif operator != "exists" and "value" not in params:
             problems.append(issue(f"{at}.value", "is required"))
+        elif (
+            name == "level"
+            and operator in ("eq", "ne", "gt", "lt")
+            and not is_level(params["value"])
+        ):
+            problems.append(issue(f"{at}.value", f"must be one of {', '.join(LEVELS)}"))
         if problems:
             raise ConditionError(problems)
         return Match(name, operator, params.get("value"))
@@ -313,12 +324,15 @@ def compile_condition(condition: Any, where: str = "body.condition", depth: int 
         window = need("window_seconds")
         inner = need("condition")
         for label, number in (("threshold", threshold), ("window_seconds", window)):
-            if number is not None and (
-                isinstance(number, bool) or not isinstance(number, int) or number < 1
-            ):
+            # JSON has one kind of number: 60.0 is the integer 60, as JSON Schema says.
+            integral = isinstance(number, int) or (
+                isinstance(number, float) and number.is_integer()
+            )
+            if number is not None and (isinstance(number, bool) or not integral or number < 1):
                 problems.append(issue(f"{at}.{label}", "must be an integer >= 1"))
         if problems:
             raise ConditionError(problems)
+        threshold = int(threshold)
         node = compile_condition(inner, f"{at}.condition", depth + 1)
         return Frequency(threshold, float(window), node, where)
 

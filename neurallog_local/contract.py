@@ -76,12 +76,39 @@ def _location(parts: Iterable[Any], root: str) -> str:
     return text
 
 
+def _chosen_branch(error: Any, parts: list[Any]) -> list[Any] | None:
+    """The errors of the one ``oneOf`` branch whose ``type`` the value names, for the
+    contract's discriminated unions (conditions, actions): what is wrong inside the branch
+    the client meant, instead of "valid under none of the schemas"."""
+    branches = getattr(error.kind, "context", None) or []
+    discriminator = [*parts, "type"]
+    meant = [
+        branch
+        for branch in branches
+        if not any(list(e.instance_path) == discriminator for e in branch)
+    ]
+    return meant[0] if len(meant) == 1 else None
+
+
 def schema_issues(errors: Iterable[Any], root: str) -> list[dict[str, str]]:
     """Turn jsonschema-rs (or jsonschema) errors into ``{field, message}`` issues."""
     issues = []
     for error in errors:
         parts = list(getattr(error, "instance_path", None) or getattr(error, "absolute_path", []))
         kind = getattr(error, "kind", None)
+        if isinstance(kind, jsonschema_rs.ValidationErrorKind.OneOfNotValid):
+            branch = _chosen_branch(error, parts)
+            if branch:
+                issues.extend(schema_issues(branch, root))
+                continue
+            value = getattr(error, "instance", None)
+            if isinstance(value, dict) and "type" in value:  # no branch has this type
+                where = _location([*parts, "type"], root)
+                issues.append(issue(where, f"{value['type']!r} is not a known type"))
+                continue
+            if isinstance(value, dict):
+                issues.append(issue(_location([*parts, "type"], root), "is required"))
+                continue
         if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
             issues.append(issue(_location([*parts, kind.property], root), "is required"))
         elif isinstance(kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties):
@@ -89,7 +116,13 @@ def schema_issues(errors: Iterable[Any], root: str) -> list[dict[str, str]]:
                 issues.append(issue(_location([*parts, name], root), "is not a known field"))
         else:
             issues.append(issue(_location(parts, root), str(error.message)))
-    return issues or [issue(root, "is invalid")]
+    # One issue per field: a value can break several keywords at once (type and enum).
+    merged: dict[str, list[str]] = {}
+    for found in issues:
+        messages = merged.setdefault(found["field"], [])
+        if found["message"] not in messages:
+            messages.append(found["message"])
+    return [issue(f, "; ".join(m)) for f, m in merged.items()] or [issue(root, "is invalid")]
 
 
 def _parameter_issues(error: ParameterValidationError) -> list[dict[str, str]]:

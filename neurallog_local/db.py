@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 SCHEMA_VERSION = 2
 _CHECKPOINT_INTERVAL = 0.25  # seconds
+_WAL_SIZE_LIMIT = 16 * 1024 * 1024  # bytes
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (
@@ -130,8 +131,12 @@ class Database:
                 f"this one needs {SCHEMA_VERSION}); move it away or pass another --db"
             )
         if not self.in_memory:
-            # Checkpoints run beside the writes instead of inside a committing request.
-            self._writer.execute("PRAGMA wal_autocheckpoint = 0")
+            # The writer keeps SQLite's automatic checkpoint (every 1,000 pages): under
+            # sustained ingest a checkpoint that only runs beside the writes never catches
+            # up, and the WAL grew without limit. The background one copies what it can
+            # between writes, so that the committing request usually finds little left.
+            # After a checkpoint, a WAL that a long read made grow is cut back to this.
+            self._writer.execute(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT}")
             self._checkpointer = threading.Thread(
                 target=self._checkpoint_loop, name="neurallog-local-checkpoint", daemon=True
             )

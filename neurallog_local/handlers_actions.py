@@ -6,7 +6,7 @@ from typing import Any
 
 import anyio.to_thread
 
-from .actions import parameter_issues
+from .actions import parameter_issues, run_issues
 from .errors import not_found, validation_error
 from .ids import new_id
 from .request_flow import Call, Reply, page, pagination
@@ -96,7 +96,9 @@ async def execute_action(call: Call) -> Reply:
     action = await anyio.to_thread.run_sync(_get, services, call.tenant, action_id)
     body = call.body or {}
     overrides = body.get("parameters") or {}
-    _check_parameters(action["type"], {**action["parameters"], **overrides}, "body.parameters")
+    problems = run_issues(action, overrides, "body.parameters")
+    if problems:
+        raise validation_error(f"invalid parameters for a {action['type']} action", problems)
     execution = await services.delivery.run(
         call.tenant, action_id, action, overrides, body.get("context") or {}
     )

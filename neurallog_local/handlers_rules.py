@@ -6,6 +6,7 @@ from typing import Any
 
 import anyio.to_thread
 
+from .actions import run_issues
 from .conditions import ConditionError, compile_condition
 from .errors import issue, not_found, validation_error
 from .ids import new_id, uuid7
@@ -23,20 +24,34 @@ def _check_condition(condition: Any) -> None:
         raise validation_error("the condition cannot be used", exc.issues) from None
 
 
-def _normalise_actions(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rule's actions as stored. An ``action_id`` need not name an existing action: a
-    reference to one that does not exist (never created, or deleted since) is kept, like a
-    reference to a deleted action, and is skipped and recorded as failed when the rule
-    fires."""
-    return [
+def _normalise_actions(
+    services: Services, tenant: str, actions: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The rule's actions as stored, their parameters checked as ``execute`` checks them.
+
+    An ``action_id`` need not name an existing action: a reference to one that does not
+    exist (never created, or deleted since) is kept, like a reference to a deleted action,
+    and is skipped and recorded as failed when the rule fires.
+    """
+    normalised = [
         {"action_id": a["action_id"], "parameters": dict(a.get("parameters") or {})}
         for a in actions
     ]
+    known = services.store.get_actions(tenant, [a["action_id"] for a in normalised])
+    problems = []
+    for index, rule_action in enumerate(normalised):
+        action = known.get(rule_action["action_id"])
+        if action is not None:
+            where = f"body.actions[{index}].parameters"
+            problems.extend(run_issues(action, rule_action["parameters"], where))
+    if problems:
+        raise validation_error("parameters the rule's actions cannot run with", problems)
+    return normalised
 
 
 def _create(services: Services, tenant: str, body: dict[str, Any]) -> dict[str, Any]:
     _check_condition(body["condition"])
-    actions = _normalise_actions(body.get("actions", []))
+    actions = _normalise_actions(services, tenant, body.get("actions", []))
     now = format_us(now_us())
     rule = {
         "id": new_id("rule"),
@@ -90,7 +105,7 @@ def _update(
     if "condition" in changes:
         _check_condition(changes["condition"])
     if "actions" in changes:
-        changes = {**changes, "actions": _normalise_actions(changes["actions"])}
+        changes = {**changes, "actions": _normalise_actions(services, tenant, changes["actions"])}
     rule.update(changes)
     rule["updated_at"] = format_us(now_us())
     if not services.store.save_rule(tenant, rule):
@@ -176,7 +191,9 @@ def _test(services: Services, tenant: str, rule_id: str, body: dict[str, Any]) -
                     "action_id": rule_action["action_id"],
                     "action_name": None if action is None else action["name"],
                     "parameters": render_value(params, scope),
-                    "would_execute": action is not None and cooldown_ok,
+                    "would_execute": action is not None
+                    and cooldown_ok
+                    and not run_issues(action, rule_action["parameters"], "parameters"),
                 }
             )
     return {"matched": matched, "actions": outcome}

@@ -147,6 +147,9 @@ class LocalServerProcess:
             str(ready),
             "--rate-limit",
             "0",
+            # A test session is one client address that sends wrong credentials on purpose.
+            "--auth-failure-limit",
+            "0",
             *self.extra_args,
         ]
         with self.log_path.open("wb") as log:

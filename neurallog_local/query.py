@@ -113,7 +113,8 @@ def _column_value(key: str, value: Any) -> Any:
     if value is None:
         return None
     if key == "level":
-        if value not in SEVERITY:
+        # A list or an object is no level either (and `in` on a dict would raise for them).
+        if not isinstance(value, str) or value not in SEVERITY:
             raise _fail(key, f"{value!r} is not a level ({', '.join(LEVELS)})")
         return SEVERITY[value]
     if key in ("timestamp", "received_at"):

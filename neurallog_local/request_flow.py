@@ -8,20 +8,20 @@ import hashlib
 import logging
 import re
 import uuid
-import zlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
 import orjson
 from starlette.datastructures import MutableHeaders
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import Principal, require_scope
 from .contract import RequestParams
+from .encoding import gunzip
 from .errors import ApiError, bad_request, issue
 from .services import Services
 from .timeutil import format_us, now_us
@@ -152,12 +152,22 @@ def too_large(limit: int) -> ApiError:
     )
 
 
+async def _received(request: Request) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in request.stream():
+            yield chunk
+    except ClientDisconnect:
+        # Closed by the client, or by the server for a body that was too slow: nobody
+        # reads the answer, and this is no failure of the server.
+        raise bad_request("the connection closed before the body was received") from None
+
+
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, gzip-decoded, at most ``limit`` bytes (else 413)."""
     chunks: list[bytes] = []
     size = 0
     oversize = False
-    async for chunk in request.stream():
+    async for chunk in _received(request):
         size += len(chunk)
         if size > limit:
             oversize = True
@@ -178,16 +188,7 @@ async def read_body(request: Request, limit: int) -> bytes:
             f"unsupported Content-Encoding {encoding!r}: send gzip or nothing",
             [issue("header.Content-Encoding", "must be gzip or identity")],
         )
-    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        body = decoder.decompress(raw, limit + 1)
-    except zlib.error as exc:
-        raise bad_request(f"the gzip body cannot be decoded: {exc}") from None
-    if len(body) > limit or decoder.unconsumed_tail:
-        raise too_large(limit)
-    if not decoder.eof:
-        raise bad_request("the gzip body is truncated")
-    return body
+    return gunzip(raw, limit, too_large)
 
 
 def parse_json(raw: bytes) -> Any:
@@ -285,7 +286,9 @@ class RequestFlow:
         principal = Principal("", frozenset(), "", 0, 1)
         if operation.scope is not None:
             principal = services.auth.authenticate(
-                request.headers.get("x-api-key"), request.headers.get("authorization")
+                request.headers.get("x-api-key"),
+                request.headers.get("authorization"),
+                request.client.host if request.client else "",
             )
             state = services.limiter.hit(principal)
             extra_headers.update(state.headers())

@@ -13,6 +13,7 @@ from typing import Any
 import uvicorn
 
 from .app import create_app
+from .connections import guarded_protocol, raise_open_file_limit
 from .services import Services
 from .settings import Settings
 from .spec import API_PREFIX
@@ -61,6 +62,7 @@ def _uvicorn(settings: Settings, log_level: str, access_log: bool) -> _Server:
         log_level=log_level,
         access_log=access_log,
         lifespan="on",
+        http=guarded_protocol(settings),
         timeout_graceful_shutdown=5,
         ws="none",
     )
@@ -82,6 +84,9 @@ def serve(
     on_ready: Callable[[Services], None] | None = None,
 ) -> None:
     """Serve on ``sock`` until interrupted (uvicorn handles SIGINT and SIGTERM)."""
+    # The whole process is the server: every file descriptor it may have is for clients
+    # and the database (a server in a thread of another program leaves the limit alone).
+    raise_open_file_limit()
     server = _uvicorn(settings, log_level, access_log)
 
     async def main() -> None:
@@ -138,6 +143,11 @@ class LocalServer:
     def services(self) -> Services | None:
         """The running server's state (storage, rule engine, ...), ``None`` when stopped."""
         return None if self._server is None else self._server.services
+
+    @property
+    def open_connections(self) -> int:
+        """How many client connections are open now."""
+        return 0 if self._server is None else len(self._server.server_state.connections)
 
     def start(self, timeout: float = 30.0) -> LocalServer:
         """Start serving; return once requests are accepted."""

@@ -78,3 +78,12 @@ class Settings:
     rule_budget: float = 1.0
     validate_responses: bool = True
     max_body_bytes: int = MAX_BODY_BYTES
+    # Seconds a request's headers, then its body, may take to arrive (else 408).
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    # Open client connections at most; None: as many as the open-file limit leaves room for.
+    max_connections: int | None = None
+    # Failed authentications per client address per window before every request of that
+    # address that needs a credential is a 429 until the window ends; 0 for no limit.
+    auth_failure_limit: int = 100
+    auth_failure_window: int = 60

@@ -136,7 +136,7 @@ def test_missing_endpoint_names_what_to_set() -> None:
         ({"source": 3}, "source"),
         ({"tags": "one"}, "tags"),
         ({"max_queue_size": 0}, "max_queue_size"),
-        ({"overflow": "block"}, "overflow"),
+        ({"overflow": "wait"}, "overflow"),
         ({"protect_level": "LOUD"}, "protect_level"),
         ({"max_batch_bytes": 10 * 1024 * 1024}, "max_batch_bytes"),
         ({"compression": "zstd"}, "compression"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
@@ -207,3 +208,64 @@ def test_on_drop_may_close_the_client_while_it_closes(blackhole: str) -> None:
     assert not closer.is_alive()
     assert results == [False]
     assert reported == [("shutdown", 1)]
+
+
+# -- overflow="block" ----------------------------------------------------------------------
+
+
+def test_block_waits_for_the_worker_instead_of_dropping(
+    sink: Sink, make_client: ClientFactory
+) -> None:
+    # A queue of 10 and a burst of 2,000: with "block" the callers wait for the worker.
+    client = make_client(max_queue_size=10, overflow="block", block_timeout=30, batch_size=10)
+    for i in range(2000):
+        client.info(f"record {i}")
+    assert client.flush(30)
+    assert client.stats.dropped_total == 0
+    assert sink.wait_stored(2000)
+
+
+def test_block_gives_up_after_block_timeout_and_drops_the_oldest(
+    make_client: ClientFactory,
+) -> None:
+    client = make_client(max_queue_size=5, overflow="block", block_timeout=0.05, auto_flush=False)
+    for i in range(8):
+        client.info(f"record {i}")  # nothing is sent: the last three wait, then drop
+    stats = client.stats
+    assert stats.dropped["queue_full"] == 3
+    assert stats.queued == 5
+
+
+def test_block_never_blocks_an_event_loop_and_says_so_once(
+    make_client: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    import asyncio
+
+    client = make_client(max_queue_size=5, overflow="block", block_timeout=30, auto_flush=False)
+
+    async def burst() -> None:
+        for i in range(20):
+            client.info(f"record {i}")
+
+    with caplog.at_level(logging.WARNING, logger="neurallog"):
+        asyncio.run(burst())  # returns at once: a 30 s wait per record would hang it
+    assert client.stats.dropped["queue_full"] == 15
+    notices = [r for r in caplog.records if "event loop" in r.getMessage()]
+    assert len(notices) == 1
+
+
+def test_close_releases_a_blocked_caller(make_client: ClientFactory) -> None:
+    client = make_client(max_queue_size=1, overflow="block", block_timeout=60, auto_flush=False)
+    client.info("fills the queue")
+    done = threading.Event()
+
+    def blocked() -> None:
+        client.info("waits for room")
+        done.set()
+
+    thread = threading.Thread(target=blocked)
+    thread.start()
+    client.close(timeout=1)
+    thread.join(30)
+    assert done.is_set()
+    assert client.stats.dropped["closed"] == 1

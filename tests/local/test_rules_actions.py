@@ -230,6 +230,8 @@ def test_action_crud(client: httpx.Client) -> None:
         ("webhook", {}),
         ("webhook", {"url": "ftp://example.com"}),
         ("webhook", {"url": "http://x", "method": "DELETE"}),
+        ("webhook", {"url": "https://[not-an-ipv6"}),  # urlsplit raises on it
+        ("slack", {"webhook": "http://a]b/x"}),
         ("webhook", {"url": "http://x", "headers": {"n": 1}}),
         ("slack", {"channel": "#alerts"}),
     ],
@@ -363,8 +365,11 @@ def test_invalid_action_parameters_are_422(
             False,
         ),
         (
-            {"type": "match", "parameters": {"field": "level", "operator": "gt", "value": ["x"]}},
-            {"level": "ERROR"},
+            {
+                "type": "match",
+                "parameters": {"field": "metadata.x", "operator": "gt", "value": ["x"]},
+            },
+            {"metadata": {"x": 2}},
             False,
         ),
     ],
@@ -380,7 +385,7 @@ def test_conditions(
 
 def test_a_rule_that_cannot_match_leaves_the_others_firing(client: httpx.Client) -> None:
     action = create_action(client)
-    odd = {"type": "match", "parameters": {"field": "level", "operator": "lt", "value": {}}}
+    odd = {"type": "match", "parameters": {"field": "metadata.x", "operator": "lt", "value": {}}}
     create_rule(client, odd, name="odd")
     rule = create_rule(client, level("ERROR"), actions=[{"action_id": action["id"]}])
     ingest(client, entry("boom", "ERROR"))

@@ -17,21 +17,22 @@ T = TypeVar("T", bound="ActionUpdate")
 
 @_attrs_define
 class ActionUpdate:
-    """Changing `type` requires `parameters` valid for the new type.
+    """Changing `type` requires `parameters` valid for the new type; `parameters` alone
+    must suit the action's current type.
 
-    Attributes:
-        name (str | Unset):
-        description (None | str | Unset):
-        type_ (ActionType | Unset): `webhook`: parameters `url` (http or https, required), `method` (`POST`, `PUT`,
-            `PATCH` or `GET`; default `POST`), `headers` (object of strings), `body_template`
-            (a string template; when absent the body is the JSON of `{log, rule, parameters,
-            context}`). `slack`: parameters `webhook` (the incoming-webhook URL, required),
-            `channel`, `message` (template; default `{{log.message}}`); posts Slack's
-            `{channel, text}`. `log`: records the execution and nothing else. Templates such as
-            `{{log.message}}`, `{{log.metadata.user_id}}`, `{{rule.name}}`, `{{parameters.x}}`
-            and `{{context.source}}` are plain substitutions: no code runs, and a missing key
-            renders as an empty string.
-        parameters (ActionUpdateParameters | Unset):
+        Attributes:
+            name (str | Unset):
+            description (None | str | Unset):
+            type_ (ActionType | Unset): `webhook`: parameters `url` (http or https, required), `method` (`POST`, `PUT`,
+                `PATCH` or `GET`; default `POST`), `headers` (object of strings), `body_template`
+                (a string template; when absent the body is the JSON of `{log, rule, parameters,
+                context}`). `slack`: parameters `webhook` (the incoming-webhook URL, required),
+                `channel`, `message` (template; default `{{log.message}}`); posts Slack's
+                `{channel, text}`. `log`: records the execution and nothing else. Templates such as
+                `{{log.message}}`, `{{log.metadata.user_id}}`, `{{rule.name}}`, `{{parameters.x}}`
+                and `{{context.source}}` are plain substitutions: no code runs, and a missing key
+                renders as an empty string.
+            parameters (ActionUpdateParameters | Unset):
     """
 
     name: str | Unset = UNSET

@@ -20,7 +20,8 @@ class Error:
     """
     Attributes:
         code (str): `bad_request`, `validation_error`, `idempotency_key_reused`, `unauthorized`,
-            `forbidden`, `not_found`, `payload_too_large`, `rate_limited` or `internal_error`.
+            `forbidden`, `not_found`, `method_not_allowed`, `payload_too_large`,
+            `rate_limited` or `internal_error`.
         message (str):
         details (ErrorDetails | None | Unset):
     """

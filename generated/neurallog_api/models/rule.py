@@ -8,7 +8,11 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.condition import Condition
+    from ..models.composite_condition import CompositeCondition
+    from ..models.frequency_condition import FrequencyCondition
+    from ..models.log_level_condition import LogLevelCondition
+    from ..models.match_condition import MatchCondition
+    from ..models.pattern_condition import PatternCondition
     from ..models.rule_action import RuleAction
 
 
@@ -27,7 +31,9 @@ class Rule:
             id (str):
             name (str):
             description (None | str):
-            condition (Condition): What a rule matches. `parameters` by `type`:
+            condition (CompositeCondition | FrequencyCondition | LogLevelCondition | MatchCondition | PatternCondition):
+                What a rule matches: one of the types below, told apart by `type`. Conditions nest
+                at most 8 deep. `parameters` by `type`:
 
                 * `log_level`: `level` (the minimum level, required), `sources` (optional list; only
                   entries from these sources).
@@ -57,7 +63,13 @@ class Rule:
     id: str
     name: str
     description: None | str
-    condition: Condition
+    condition: (
+        CompositeCondition
+        | FrequencyCondition
+        | LogLevelCondition
+        | MatchCondition
+        | PatternCondition
+    )
     actions: list[RuleAction]
     enabled: bool
     cooldown_seconds: int
@@ -67,6 +79,11 @@ class Rule:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.frequency_condition import FrequencyCondition
+        from ..models.log_level_condition import LogLevelCondition
+        from ..models.match_condition import MatchCondition
+        from ..models.pattern_condition import PatternCondition
+
         id = self.id
 
         name = self.name
@@ -74,7 +91,16 @@ class Rule:
         description: None | str
         description = self.description
 
-        condition = self.condition.to_dict()
+        condition: dict[str, Any]
+        if (
+            isinstance(self.condition, LogLevelCondition)
+            or isinstance(self.condition, PatternCondition)
+            or isinstance(self.condition, MatchCondition)
+            or isinstance(self.condition, FrequencyCondition)
+        ):
+            condition = self.condition.to_dict()
+        else:
+            condition = self.condition.to_dict()
 
         actions = []
         for actions_item_data in self.actions:
@@ -116,7 +142,11 @@ class Rule:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.condition import Condition
+        from ..models.composite_condition import CompositeCondition
+        from ..models.frequency_condition import FrequencyCondition
+        from ..models.log_level_condition import LogLevelCondition
+        from ..models.match_condition import MatchCondition
+        from ..models.pattern_condition import PatternCondition
         from ..models.rule_action import RuleAction
 
         d = dict(src_dict)
@@ -131,7 +161,54 @@ class Rule:
 
         description = _parse_description(d.pop("description"))
 
-        condition = Condition.from_dict(d.pop("condition"))
+        def _parse_condition(
+            data: object,
+        ) -> (
+            CompositeCondition
+            | FrequencyCondition
+            | LogLevelCondition
+            | MatchCondition
+            | PatternCondition
+        ):
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_condition_type_0 = LogLevelCondition.from_dict(data)
+
+                return componentsschemas_condition_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_condition_type_1 = PatternCondition.from_dict(data)
+
+                return componentsschemas_condition_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_condition_type_2 = MatchCondition.from_dict(data)
+
+                return componentsschemas_condition_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_condition_type_3 = FrequencyCondition.from_dict(data)
+
+                return componentsschemas_condition_type_3
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_condition_type_4 = CompositeCondition.from_dict(data)
+
+            return componentsschemas_condition_type_4
+
+        condition = _parse_condition(d.pop("condition"))
 
         actions = []
         _actions = d.pop("actions")

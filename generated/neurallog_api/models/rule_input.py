@@ -8,7 +8,11 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.condition import Condition
+    from ..models.composite_condition import CompositeCondition
+    from ..models.frequency_condition import FrequencyCondition
+    from ..models.log_level_condition import LogLevelCondition
+    from ..models.match_condition import MatchCondition
+    from ..models.pattern_condition import PatternCondition
     from ..models.rule_action import RuleAction
 
 
@@ -20,7 +24,9 @@ class RuleInput:
     """
     Attributes:
         name (str):
-        condition (Condition): What a rule matches. `parameters` by `type`:
+        condition (CompositeCondition | FrequencyCondition | LogLevelCondition | MatchCondition | PatternCondition):
+            What a rule matches: one of the types below, told apart by `type`. Conditions nest
+            at most 8 deep. `parameters` by `type`:
 
             * `log_level`: `level` (the minimum level, required), `sources` (optional list; only
               entries from these sources).
@@ -47,16 +53,36 @@ class RuleInput:
     """
 
     name: str
-    condition: Condition
+    condition: (
+        CompositeCondition
+        | FrequencyCondition
+        | LogLevelCondition
+        | MatchCondition
+        | PatternCondition
+    )
     description: None | str | Unset = UNSET
     actions: list[RuleAction] | Unset = UNSET
     enabled: bool | Unset = True
     cooldown_seconds: int | Unset = 0
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.frequency_condition import FrequencyCondition
+        from ..models.log_level_condition import LogLevelCondition
+        from ..models.match_condition import MatchCondition
+        from ..models.pattern_condition import PatternCondition
+
         name = self.name
 
-        condition = self.condition.to_dict()
+        condition: dict[str, Any]
+        if (
+            isinstance(self.condition, LogLevelCondition)
+            or isinstance(self.condition, PatternCondition)
+            or isinstance(self.condition, MatchCondition)
+            or isinstance(self.condition, FrequencyCondition)
+        ):
+            condition = self.condition.to_dict()
+        else:
+            condition = self.condition.to_dict()
 
         description: None | str | Unset
         if isinstance(self.description, Unset):
@@ -96,13 +122,64 @@ class RuleInput:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.condition import Condition
+        from ..models.composite_condition import CompositeCondition
+        from ..models.frequency_condition import FrequencyCondition
+        from ..models.log_level_condition import LogLevelCondition
+        from ..models.match_condition import MatchCondition
+        from ..models.pattern_condition import PatternCondition
         from ..models.rule_action import RuleAction
 
         d = dict(src_dict)
         name = d.pop("name")
 
-        condition = Condition.from_dict(d.pop("condition"))
+        def _parse_condition(
+            data: object,
+        ) -> (
+            CompositeCondition
+            | FrequencyCondition
+            | LogLevelCondition
+            | MatchCondition
+            | PatternCondition
+        ):
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_condition_type_0 = LogLevelCondition.from_dict(data)
+
+                return componentsschemas_condition_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_condition_type_1 = PatternCondition.from_dict(data)
+
+                return componentsschemas_condition_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_condition_type_2 = MatchCondition.from_dict(data)
+
+                return componentsschemas_condition_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_condition_type_3 = FrequencyCondition.from_dict(data)
+
+                return componentsschemas_condition_type_3
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_condition_type_4 = CompositeCondition.from_dict(data)
+
+            return componentsschemas_condition_type_4
+
+        condition = _parse_condition(d.pop("condition"))
 
         def _parse_description(data: object) -> None | str | Unset:
             if data is None:

@@ -20,7 +20,8 @@ class RuleTestAction:
         action_id (str):
         action_name (None | str): Null when no action has this id (not created yet, or deleted).
         parameters (RuleTestActionParameters): The parameters as they would be sent, templates rendered.
-        would_execute (bool): False when no action has this id or the cooldown would hold it back.
+        would_execute (bool): False when no action has this id, the merged parameters do not suit the action, or the
+            cooldown would hold it back.
     """
 
     action_id: str

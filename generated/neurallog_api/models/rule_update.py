@@ -8,7 +8,11 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.condition import Condition
+    from ..models.composite_condition import CompositeCondition
+    from ..models.frequency_condition import FrequencyCondition
+    from ..models.log_level_condition import LogLevelCondition
+    from ..models.match_condition import MatchCondition
+    from ..models.pattern_condition import PatternCondition
     from ..models.rule_action import RuleAction
 
 
@@ -21,7 +25,9 @@ class RuleUpdate:
     Attributes:
         name (str | Unset):
         description (None | str | Unset):
-        condition (Condition | Unset): What a rule matches. `parameters` by `type`:
+        condition (CompositeCondition | FrequencyCondition | LogLevelCondition | MatchCondition | PatternCondition |
+            Unset): What a rule matches: one of the types below, told apart by `type`. Conditions nest
+            at most 8 deep. `parameters` by `type`:
 
             * `log_level`: `level` (the minimum level, required), `sources` (optional list; only
               entries from these sources).
@@ -47,12 +53,24 @@ class RuleUpdate:
 
     name: str | Unset = UNSET
     description: None | str | Unset = UNSET
-    condition: Condition | Unset = UNSET
+    condition: (
+        CompositeCondition
+        | FrequencyCondition
+        | LogLevelCondition
+        | MatchCondition
+        | PatternCondition
+        | Unset
+    ) = UNSET
     actions: list[RuleAction] | Unset = UNSET
     enabled: bool | Unset = UNSET
     cooldown_seconds: int | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.frequency_condition import FrequencyCondition
+        from ..models.log_level_condition import LogLevelCondition
+        from ..models.match_condition import MatchCondition
+        from ..models.pattern_condition import PatternCondition
+
         name = self.name
 
         description: None | str | Unset
@@ -61,8 +79,17 @@ class RuleUpdate:
         else:
             description = self.description
 
-        condition: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.condition, Unset):
+        condition: dict[str, Any] | Unset
+        if isinstance(self.condition, Unset):
+            condition = UNSET
+        elif (
+            isinstance(self.condition, LogLevelCondition)
+            or isinstance(self.condition, PatternCondition)
+            or isinstance(self.condition, MatchCondition)
+            or isinstance(self.condition, FrequencyCondition)
+        ):
+            condition = self.condition.to_dict()
+        else:
             condition = self.condition.to_dict()
 
         actions: list[dict[str, Any]] | Unset = UNSET
@@ -96,7 +123,11 @@ class RuleUpdate:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.condition import Condition
+        from ..models.composite_condition import CompositeCondition
+        from ..models.frequency_condition import FrequencyCondition
+        from ..models.log_level_condition import LogLevelCondition
+        from ..models.match_condition import MatchCondition
+        from ..models.pattern_condition import PatternCondition
         from ..models.rule_action import RuleAction
 
         d = dict(src_dict)
@@ -111,12 +142,57 @@ class RuleUpdate:
 
         description = _parse_description(d.pop("description", UNSET))
 
-        _condition = d.pop("condition", UNSET)
-        condition: Condition | Unset
-        if isinstance(_condition, Unset):
-            condition = UNSET
-        else:
-            condition = Condition.from_dict(_condition)
+        def _parse_condition(
+            data: object,
+        ) -> (
+            CompositeCondition
+            | FrequencyCondition
+            | LogLevelCondition
+            | MatchCondition
+            | PatternCondition
+            | Unset
+        ):
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_condition_type_0 = LogLevelCondition.from_dict(data)
+
+                return componentsschemas_condition_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_condition_type_1 = PatternCondition.from_dict(data)
+
+                return componentsschemas_condition_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_condition_type_2 = MatchCondition.from_dict(data)
+
+                return componentsschemas_condition_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_condition_type_3 = FrequencyCondition.from_dict(data)
+
+                return componentsschemas_condition_type_3
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_condition_type_4 = CompositeCondition.from_dict(data)
+
+            return componentsschemas_condition_type_4
+
+        condition = _parse_condition(d.pop("condition", UNSET))
 
         _actions = d.pop("actions", UNSET)
         actions: list[RuleAction] | Unset = UNSET

@@ -5,15 +5,17 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.action_input import ActionInput
 from ...models.action_response import ActionResponse
 from ...models.error_response import ErrorResponse
+from ...models.log_action_input import LogActionInput
+from ...models.slack_action_input import SlackActionInput
+from ...models.webhook_action_input import WebhookActionInput
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: ActionInput,
+    body: LogActionInput | SlackActionInput | WebhookActionInput,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -25,7 +27,10 @@ def _get_kwargs(
         "url": "/actions",
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, WebhookActionInput) or isinstance(body, SlackActionInput):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -96,14 +101,15 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: ActionInput,
+    body: LogActionInput | SlackActionInput | WebhookActionInput,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ActionResponse | ErrorResponse]:
     """Create an action
 
     Args:
         idempotency_key (str | Unset):
-        body (ActionInput):
+        body (LogActionInput | SlackActionInput | WebhookActionInput): An action to create, told
+            apart by `type` (see `ActionType`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -128,14 +134,15 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: ActionInput,
+    body: LogActionInput | SlackActionInput | WebhookActionInput,
     idempotency_key: str | Unset = UNSET,
 ) -> ActionResponse | ErrorResponse | None:
     """Create an action
 
     Args:
         idempotency_key (str | Unset):
-        body (ActionInput):
+        body (LogActionInput | SlackActionInput | WebhookActionInput): An action to create, told
+            apart by `type` (see `ActionType`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,14 +162,15 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: ActionInput,
+    body: LogActionInput | SlackActionInput | WebhookActionInput,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ActionResponse | ErrorResponse]:
     """Create an action
 
     Args:
         idempotency_key (str | Unset):
-        body (ActionInput):
+        body (LogActionInput | SlackActionInput | WebhookActionInput): An action to create, told
+            apart by `type` (see `ActionType`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -185,14 +193,15 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: ActionInput,
+    body: LogActionInput | SlackActionInput | WebhookActionInput,
     idempotency_key: str | Unset = UNSET,
 ) -> ActionResponse | ErrorResponse | None:
     """Create an action
 
     Args:
         idempotency_key (str | Unset):
-        body (ActionInput):
+        body (LogActionInput | SlackActionInput | WebhookActionInput): An action to create, told
+            apart by `type` (see `ActionType`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

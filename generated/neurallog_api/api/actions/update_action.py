@@ -111,7 +111,9 @@ def sync_detailed(
 
     Args:
         action_id (str):
-        body (ActionUpdate): Changing `type` requires `parameters` valid for the new type.
+        body (ActionUpdate): Changing `type` requires `parameters` valid for the new type;
+            `parameters` alone
+            must suit the action's current type.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -145,7 +147,9 @@ def sync(
 
     Args:
         action_id (str):
-        body (ActionUpdate): Changing `type` requires `parameters` valid for the new type.
+        body (ActionUpdate): Changing `type` requires `parameters` valid for the new type;
+            `parameters` alone
+            must suit the action's current type.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -174,7 +178,9 @@ async def asyncio_detailed(
 
     Args:
         action_id (str):
-        body (ActionUpdate): Changing `type` requires `parameters` valid for the new type.
+        body (ActionUpdate): Changing `type` requires `parameters` valid for the new type;
+            `parameters` alone
+            must suit the action's current type.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -206,7 +212,9 @@ async def asyncio(
 
     Args:
         action_id (str):
-        body (ActionUpdate): Changing `type` requires `parameters` valid for the new type.
+        body (ActionUpdate): Changing `type` requires `parameters` valid for the new type;
+            `parameters` alone
+            must suit the action's current type.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -6,12 +6,12 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="ConditionParameters")
+T = TypeVar("T", bound="WebhookParametersHeaders")
 
 
 @_attrs_define
-class ConditionParameters:
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+class WebhookParametersHeaders:
+    additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -23,19 +23,19 @@ class ConditionParameters:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        condition_parameters = cls()
+        webhook_parameters_headers = cls()
 
-        condition_parameters.additional_properties = d
-        return condition_parameters
+        webhook_parameters_headers.additional_properties = d
+        return webhook_parameters_headers
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> str:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(self, key: str, value: str) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

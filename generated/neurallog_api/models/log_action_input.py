@@ -5,38 +5,31 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.action_type import ActionType
+from ..models.log_action_input_type import LogActionInputType
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.action_input_parameters import ActionInputParameters
+    from ..models.log_action_input_parameters import LogActionInputParameters
 
 
-T = TypeVar("T", bound="ActionInput")
+T = TypeVar("T", bound="LogActionInput")
 
 
 @_attrs_define
-class ActionInput:
-    """
+class LogActionInput:
+    """Records the execution and nothing else.
+
     Attributes:
         name (str):
-        type_ (ActionType): `webhook`: parameters `url` (http or https, required), `method` (`POST`, `PUT`,
-            `PATCH` or `GET`; default `POST`), `headers` (object of strings), `body_template`
-            (a string template; when absent the body is the JSON of `{log, rule, parameters,
-            context}`). `slack`: parameters `webhook` (the incoming-webhook URL, required),
-            `channel`, `message` (template; default `{{log.message}}`); posts Slack's
-            `{channel, text}`. `log`: records the execution and nothing else. Templates such as
-            `{{log.message}}`, `{{log.metadata.user_id}}`, `{{rule.name}}`, `{{parameters.x}}`
-            and `{{context.source}}` are plain substitutions: no code runs, and a missing key
-            renders as an empty string.
+        type_ (LogActionInputType):
         description (None | str | Unset):
-        parameters (ActionInputParameters | Unset):
+        parameters (LogActionInputParameters | Unset):
     """
 
     name: str
-    type_: ActionType
+    type_: LogActionInputType
     description: None | str | Unset = UNSET
-    parameters: ActionInputParameters | Unset = UNSET
+    parameters: LogActionInputParameters | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -70,12 +63,12 @@ class ActionInput:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.action_input_parameters import ActionInputParameters
+        from ..models.log_action_input_parameters import LogActionInputParameters
 
         d = dict(src_dict)
         name = d.pop("name")
 
-        type_ = ActionType(d.pop("type"))
+        type_ = LogActionInputType(d.pop("type"))
 
         def _parse_description(data: object) -> None | str | Unset:
             if data is None:
@@ -87,17 +80,17 @@ class ActionInput:
         description = _parse_description(d.pop("description", UNSET))
 
         _parameters = d.pop("parameters", UNSET)
-        parameters: ActionInputParameters | Unset
+        parameters: LogActionInputParameters | Unset
         if isinstance(_parameters, Unset):
             parameters = UNSET
         else:
-            parameters = ActionInputParameters.from_dict(_parameters)
+            parameters = LogActionInputParameters.from_dict(_parameters)
 
-        action_input = cls(
+        log_action_input = cls(
             name=name,
             type_=type_,
             description=description,
             parameters=parameters,
         )
 
-        return action_input
+        return log_action_input

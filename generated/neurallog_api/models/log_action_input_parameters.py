@@ -6,11 +6,11 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="ActionInputParameters")
+T = TypeVar("T", bound="LogActionInputParameters")
 
 
 @_attrs_define
-class ActionInputParameters:
+class LogActionInputParameters:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -23,10 +23,10 @@ class ActionInputParameters:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        action_input_parameters = cls()
+        log_action_input_parameters = cls()
 
-        action_input_parameters.additional_properties = d
-        return action_input_parameters
+        log_action_input_parameters.additional_properties = d
+        return log_action_input_parameters
 
     @property
     def additional_keys(self) -> list[str]:

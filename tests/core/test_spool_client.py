@@ -1,0 +1,169 @@
+"""A client with ``spool_dir`` in one process: delivery, stats, options, block, close."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from neurallog import NeuralLog
+from neurallog.exceptions import ConfigurationError
+
+from .conftest import API_KEY, ClientFactory, Sink
+
+HANG_GUARD = 120  # seconds: a guard against a hang, never a performance assertion
+
+
+def test_records_go_through_the_spool_to_the_server(
+    sink: Sink, make_client: ClientFactory, tmp_path: Path
+) -> None:
+    client = make_client(spool_dir=tmp_path / "spool", source="svc", tags=["t"])
+    client.configure_context({"host": "h1"})
+    client.info("hello", {"user": "u1"}, tags=["x"])
+    client.error("boom")
+    with client.batch() as batch:
+        batch.warn("in a batch", {"n": 1})
+    assert batch.delivered
+    assert client.flush(10)
+    entries = sorted(sink.entries, key=lambda e: e["message"])
+    assert [e["message"] for e in entries] == ["boom", "hello", "in a batch"]
+    hello = entries[1]
+    assert hello["level"] == "INFO"
+    assert hello["source"] == "svc"
+    assert hello["tags"] == ["t", "x"]
+    assert hello["metadata"] == {"host": "h1", "user": "u1"}
+    stats = client.stats
+    assert stats.sent == stats.enqueued == 3
+    assert stats.dropped_total == 0
+    assert stats.queued == 0
+
+
+def test_batch_log_ids_are_kept(sink: Sink, make_client: ClientFactory, tmp_path: Path) -> None:
+    client = make_client(spool_dir=tmp_path / "spool")
+    ids = client.logs.batch_log([{"level": "INFO", "message": "one"}])
+    assert client.flush(10)
+    assert [e["id"] for e in sink.entries] == ids
+
+
+def test_the_spool_dir_comes_from_the_environment(
+    sink: Sink, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEURALLOG_SPOOL_DIR", str(tmp_path / "from-env"))
+    with NeuralLog(api_key=API_KEY, endpoint=sink.url, batch_interval=0.05) as client:
+        client.info("via the environment")
+        assert any((tmp_path / "from-env").glob("*.seg"))
+        assert client.stats.spool_bytes > 0
+        assert client.flush(10)
+    assert sink.messages == ["via the environment"]
+    assert list((tmp_path / "from-env").iterdir()) == []  # all delivered: nothing left
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"spool_fsync": "sometimes"}, "spool_fsync must be"),
+        ({"max_spool_bytes": 10}, "max_spool_bytes must be"),
+        ({"max_spool_bytes": True}, "max_spool_bytes must be"),
+        ({"spool_dir": 42}, "spool_dir must be"),
+        ({"overflow": "wait"}, "'block'"),
+        ({"block_timeout": -1}, "block_timeout"),
+    ],
+)
+def test_bad_spool_options_are_refused(
+    tmp_path: Path, options: dict[str, object], message: str
+) -> None:
+    settings: dict[str, object] = {"spool_dir": tmp_path, **options}
+    with pytest.raises(ConfigurationError, match=message):
+        NeuralLog(api_key=API_KEY, endpoint="http://127.0.0.1:9/v1", **settings)  # type: ignore[arg-type]
+
+
+def test_an_unwritable_spool_dir_is_refused_at_construction(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(ConfigurationError, match="cannot be created"):
+        NeuralLog(api_key=API_KEY, endpoint="http://127.0.0.1:9/v1", spool_dir=blocker / "x")
+
+
+def test_a_full_spool_refuses_the_newest_record_and_counts_it(
+    sink: Sink, make_client: ClientFactory, tmp_path: Path
+) -> None:
+    client = make_client(spool_dir=tmp_path / "spool", max_spool_bytes=65536, auto_flush=False)
+    for i in range(2000):
+        client.info(f"record {i}", {"padding": "x" * 100})
+    stats = client.stats
+    assert 0 < stats.dropped["queue_full"] < 2000
+    assert stats.spool_bytes <= 65536
+    kept = 2000 - stats.dropped["queue_full"]
+    assert not client.flush(10)  # the losses are reported
+    assert sorted(sink.messages) == sorted(f"record {i}" for i in range(kept))
+
+
+def test_close_keeps_what_could_not_be_sent_for_the_next_start(sink: Sink, tmp_path: Path) -> None:
+    spool = tmp_path / "spool"
+    down = NeuralLog(api_key=API_KEY, endpoint="http://127.0.0.1:9/v1", spool_dir=spool, retries=0)
+    for i in range(50):
+        down.info(f"record {i}")
+    assert not down.close(timeout=0.5)
+    assert down.stats.dropped_total == 0
+    assert any(spool.glob("*.seg"))
+    with NeuralLog(api_key=API_KEY, endpoint=sink.url, spool_dir=spool) as up:
+        assert up.flush(10)
+        assert up.stats.recovered == 50
+        assert up.stats.sent == 50
+    assert sorted(sink.messages) == sorted(f"record {i}" for i in range(50))
+    assert list(spool.iterdir()) == []
+
+
+def test_block_waits_for_room_in_a_full_spool(
+    sink: Sink, make_client: ClientFactory, tmp_path: Path
+) -> None:
+    client = make_client(
+        spool_dir=tmp_path / "spool",
+        max_spool_bytes=65536,
+        overflow="block",
+        block_timeout=30,
+        batch_size=50,
+    )
+
+    def burst() -> None:
+        for i in range(3000):  # about 8 times what the spool may hold
+            client.info(f"record {i}", {"padding": "x" * 100})
+
+    producer = threading.Thread(target=burst)
+    producer.start()
+    producer.join(HANG_GUARD)
+    assert not producer.is_alive()
+    assert client.flush(30)
+    stats = client.stats
+    assert stats.dropped_total == 0
+    assert stats.sent == 3000
+    assert sink.wait_stored(3000)
+
+
+def _balanced(client: NeuralLog) -> bool:
+    s = client.stats
+    return s.enqueued == s.sent + s.dropped_total + s.queued + s.filtered
+
+
+def test_the_counts_balance_through_an_outage_and_a_recovery(
+    sink: Sink, make_client: ClientFactory, tmp_path: Path
+) -> None:
+    spool = tmp_path / "spool"
+    down = make_client(
+        spool_dir=spool, endpoint="http://127.0.0.1:9/v1", retries=0, batch_interval=0.01
+    )
+    for i in range(30):
+        down.info(f"record {i}")
+        assert _balanced(down)
+    assert not down.flush(0.3)  # kept in the spool, sent again and again
+    stats = down.stats
+    assert _balanced(down)
+    assert stats.dropped_total == 0
+    assert stats.queued == 30
+    down.close(timeout=0.2)
+    up = make_client(spool_dir=spool)
+    assert up.flush(10)
+    stats = up.stats
+    assert _balanced(up)
+    assert (stats.enqueued, stats.recovered, stats.sent, stats.queued) == (30, 30, 30, 0)
