@@ -21,13 +21,13 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def local_env(neurallog_local: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+def local_env(neurallog_local: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The environment `neurallog local` tells an application to set."""
     monkeypatch.setenv("NEURALLOG_ENDPOINT", neurallog_local.endpoint)
     monkeypatch.setenv("NEURALLOG_API_KEY", neurallog_local.api_key)
     monkeypatch.delenv("NEURALLOG_TOKEN", raising=False)
     monkeypatch.delenv("NEURALLOG_CONSOLE", raising=False)
-    yield dict(os.environ)
+    return dict(os.environ)
 
 
 @pytest.fixture
@@ -38,7 +38,8 @@ def reader(neurallog_local: Any) -> Iterator[NeuralLog]:
 
 def _load(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -63,7 +64,8 @@ def test_flask_app(local_env: dict[str, str], reader: NeuralLog) -> None:
     with example.app.test_client() as client:
         # A request's own record is written when the server closes its response.
         with client.get("/orders/42", headers={"X-Request-ID": "f-1"}) as response:
-            assert response.json is not None and response.json["item"] == "coffee beans"
+            assert response.json is not None
+            assert response.json["item"] == "coffee beans"
         with client.get("/orders/7") as response:
             assert response.status_code == 404
         with client.post("/orders/42/pay") as response:
@@ -98,7 +100,8 @@ def test_fastapi_app(local_env: dict[str, str], reader: NeuralLog) -> None:
 
 def test_django_project_tests_pass(local_env: dict[str, str], reader: NeuralLog) -> None:
     out = _run(["manage.py", "test", "-v", "1"], local_env, cwd=EXAMPLES / "django_project")
-    assert "Ran 2 tests" in out and "OK" in out
+    assert "Ran 2 tests" in out
+    assert "OK" in out
     assert reader.logs.search(query='"Order shown"')[0]["source"] == "shop-django"
 
 
