@@ -18,7 +18,7 @@ from typing import Any, Final, Literal
 import httpx
 
 from neurallog._checks import boolean, integer, seconds, setting
-from neurallog._levels import parse_level
+from neurallog._levels import DEBUG, INFO, WARN, parse_level
 from neurallog.exceptions import ConfigurationError
 
 ENV_API_KEY: Final = "NEURALLOG_API_KEY"
@@ -382,3 +382,68 @@ def _redact_keys(value: object) -> frozenset[str]:
     if not all(isinstance(k, str) for k in keys):
         raise ConfigurationError("redact_keys must contain only strings")
     return frozenset(keys)
+
+
+# -- the logging API: console mirror and sampling ------------------------------------------
+
+ENV_CONSOLE: Final = "NEURALLOG_CONSOLE"
+_ENV_TRUE: Final = frozenset({"1", "true", "yes", "on"})
+_ENV_FALSE: Final = frozenset({"", "0", "false", "no", "off"})
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LoggingOptions:
+    """Validated settings of the logging methods (``console``, ``sample_rate(s)``)."""
+
+    console: bool
+    #: Keep-rate of each level that is sampled (only levels with a rate below 1).
+    sample_rates: Mapping[int, float]
+
+
+def resolve_logging_options(
+    *, console: object, sample_rate: object, sample_rates: object
+) -> LoggingOptions:
+    """Validate ``console``, ``sample_rate`` and ``sample_rates`` (see :class:`NeuralLog`).
+
+    ``console=None`` reads ``NEURALLOG_CONSOLE`` (``1``/``true``/``yes``/``on`` or
+    ``0``/``false``/``no``/``off``). ``sample_rate`` applies to DEBUG, INFO and WARN;
+    ERROR and FATAL are sampled only when ``sample_rates`` names them.
+    """
+    if console is None:
+        raw = os.environ.get(ENV_CONSOLE, "")
+        value = raw.strip().lower()
+        if value not in _ENV_TRUE | _ENV_FALSE:
+            raise ConfigurationError(
+                f"{ENV_CONSOLE} must be 1, true, yes or on (or 0, false, no, off), got {raw!r}"
+            )
+        console = value in _ENV_TRUE
+    elif not isinstance(console, bool):
+        raise ConfigurationError(f"console must be True, False or None, got {console!r}")
+    rate = _sample_rate("sample_rate", sample_rate)
+    rates = dict.fromkeys((DEBUG, INFO, WARN), rate)  # ERROR and FATAL only when named
+    if sample_rates is not None:
+        if not isinstance(sample_rates, Mapping):
+            raise ConfigurationError(
+                "sample_rates must be a dict of level name to rate, e.g. {'DEBUG': 0.1}, "
+                f"got {type(sample_rates).__name__}"
+            )
+        for key, value in sample_rates.items():
+            level = _level_option("sample_rates", key)
+            rates[level] = _sample_rate(f"sample_rates[{key!r}]", value)
+    return LoggingOptions(
+        console=console,
+        sample_rates={level: value for level, value in rates.items() if value < 1.0},
+    )
+
+
+def _sample_rate(name: str, value: object) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or math.isnan(value)
+        or not 0 <= value <= 1
+    ):
+        raise ConfigurationError(
+            f"{name} must be a number from 0 (send none) to 1 (send all), got {value!r}"
+        )
+    return float(value)

@@ -1,7 +1,8 @@
 """Turning captured records into wire JSON, off the hot path, without ever raising.
 
-Metadata is whatever the application passed: datetimes, sets, bytes, Decimals, exceptions,
-objects of its own classes, non-string keys, integers beyond 64 bits, NaN, even cycles.
+Metadata is whatever the application passed: datetimes, sets, bytes, Decimals, exceptions
+(sent as their type, message and traceback), objects of its own classes, non-string keys,
+integers beyond 64 bits, NaN, even cycles.
 :func:`clean` walks it once (redacting secret keys on the way) into something orjson can
 encode, converting what JSON cannot express instead of dropping it; :func:`json_default`
 converts the leaves orjson does not know; :func:`encode_entry` falls back to a stricter walk
@@ -21,6 +22,7 @@ from typing import Any, Final
 
 import orjson
 
+from neurallog._exc_info import exception_fields, safe_str
 from neurallog._redact import REDACTED, KeyMatcher
 from neurallog._timestamps import format_timestamp, normalize_timestamp
 
@@ -44,25 +46,10 @@ CIRCULAR: Final = "[Circular]"
 
 
 def message_text(value: object) -> str:
-    """The message as text: ``str(value)``, or something readable if that fails."""
+    """The message as text: ``str(value)``, as :mod:`logging` does (a placeholder if it fails)."""
     if isinstance(value, str):
-        return value
-    if isinstance(value, BaseException):
-        return exception_text(value)
-    try:
         return str(value)
-    except Exception:
-        return _safe_repr(value)
-
-
-def exception_text(error: BaseException) -> str:
-    """``ValueError: bad input`` (just the type name when the message is empty)."""
-    name = type(error).__name__
-    try:
-        text = str(error)
-    except Exception:
-        text = ""
-    return f"{name}: {text}" if text else name
+    return safe_str(value)
 
 
 def clean(fields: Mapping[Any, Any], matcher: KeyMatcher | None, depth: int = 0) -> dict[str, Any]:
@@ -131,6 +118,8 @@ def _clean_value(value: Any, matcher: KeyMatcher | None, depth: int, active: set
         return value if _INT_MIN <= value <= _INT_MAX else str(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else _float_text(value)
+    if isinstance(value, BaseException):
+        return exception_fields(value)
     # orjson encodes a dataclass's fields itself, past redaction: walk them like a dict's.
     record = dataclasses.is_dataclass(value) and not isinstance(value, type)
     if record or isinstance(value, Mapping | list | tuple | set | frozenset):
@@ -169,7 +158,7 @@ def json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, BaseException):
-        return exception_text(value)
+        return exception_fields(value)
     if isinstance(value, set | frozenset):
         return list(value)
     if isinstance(value, Mapping):

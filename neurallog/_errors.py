@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import httpx
@@ -76,14 +77,18 @@ def error_for_transport(error: httpx.TransportError, request: httpx.Request) -> 
 
 
 def parse_retry_after(headers: httpx.Headers) -> float | None:
-    """Seconds the server asked to wait (``retry-after-ms``, then ``Retry-After``)."""
+    """Seconds the server asked to wait (``retry-after-ms``, then ``Retry-After``).
+
+    A finite, non-negative number, or None when there is no usable hint (``inf``, ``nan``,
+    negative, garbage). How long to honour a huge one is the caller's bound to apply.
+    """
     millis = headers.get("retry-after-ms")
     if millis is not None:
         try:
             value = float(millis) / 1000.0
         except ValueError:
             value = -1.0
-        if value >= 0:
+        if 0 <= value < math.inf:
             return value
     raw = headers.get("retry-after")
     if raw is None:
@@ -92,7 +97,7 @@ def parse_retry_after(headers: httpx.Headers) -> float | None:
         seconds = float(raw)
     except ValueError:
         return _http_date_delay(raw)
-    return seconds if seconds >= 0 else None
+    return seconds if 0 <= seconds < math.inf else None
 
 
 def _http_date_delay(raw: str) -> float | None:

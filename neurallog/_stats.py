@@ -1,22 +1,19 @@
-"""What the logging pipeline counts and reports: drop reasons, stats, its own diagnostics."""
+"""What the logging pipeline counts: the drop reasons and the ``DeliveryStats`` snapshot."""
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from neurallog import _guard
-
-__all__ = ["DROP_REASONS", "LOSSES", "DeliveryStats", "Diagnostics"]
+__all__ = ["DROP_REASONS", "LOSSES", "DeliveryStats"]
 
 #: Why records can be lost, as counted in :attr:`DeliveryStats.dropped`.
 DROP_REASONS: Final = (
     "queue_full",  # the queue was at max_queue_size (see the overflow policy)
     "rate_limited",  # 429 while the queue was full: the held batch made room
     "retries_exhausted",  # 5xx, timeouts or connection errors after every retry
+    "unacknowledged",  # a success answer without the API's acknowledgement, every retry
     "rejected",  # the API refused the entry (a 202's `rejected`, or a 400/422 batch)
     "unauthorized",  # 401/403: the credential was refused
     "too_large",  # one entry above max_batch_bytes even after truncation, or a lone 413
@@ -27,9 +24,6 @@ DROP_REASONS: Final = (
 )
 #: Drops that mean "the app's records were lost"; recursion is SDK-internal noise.
 LOSSES: Final = frozenset(DROP_REASONS) - {"recursion"}
-
-_DIAG_INTERVAL: Final = 60.0
-_monotonic = time.monotonic
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -47,7 +41,7 @@ class DeliveryStats:
     queued: int
     """Records waiting in the queue or being sent right now."""
     filtered: int
-    """Records ``before_send`` chose to discard."""
+    """Records ``before_send`` chose to discard, or sampling (``sample_rate``) left out."""
     dropped: Mapping[str, int]
     """Records lost, by reason (every reason of ``DROP_REASONS`` is present)."""
     requests: int
@@ -57,26 +51,3 @@ class DeliveryStats:
     def dropped_total(self) -> int:
         """All records lost, whatever the reason."""
         return sum(self.dropped.values())
-
-
-class Diagnostics:
-    """The SDK's own messages, at most one per kind per minute (a dead backend is quiet)."""
-
-    def __init__(self, logger: logging.Logger) -> None:
-        self._logger = logger
-        self._last: dict[str, tuple[float, int]] = {}
-
-    def emit(self, key: str, level: int, message: str, *args: object) -> None:
-        now = _monotonic()
-        last, suppressed = self._last.get(key, (-_DIAG_INTERVAL * 2, 0))
-        if now - last < _DIAG_INTERVAL:
-            self._last[key] = (last, suppressed + 1)
-            return
-        self._last[key] = (now, 0)
-        if suppressed:
-            message += f" ({suppressed} similar message(s) suppressed)"
-        try:
-            with _guard.internal():
-                self._logger.log(level, message, *args)
-        except Exception:  # noqa: S110 - diagnostics must never break delivery
-            pass

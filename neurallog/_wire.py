@@ -20,6 +20,7 @@ from neurallog._config import (
     API_MAX_TAGS,
     PipelineOptions,
 )
+from neurallog._diagnostics import Diagnostics
 from neurallog._encoding import (
     clean,
     encode_entry,
@@ -31,7 +32,6 @@ from neurallog._ids import new_ids
 from neurallog._levels import LEVEL_NAMES
 from neurallog._queue import ID, TIME, Record
 from neurallog._redact import KeyMatcher
-from neurallog._stats import Diagnostics
 
 __all__ = ["WireEncoder", "body_of", "dump_batch"]
 

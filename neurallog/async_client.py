@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import anyio.to_thread
 
+from neurallog._methods import AsyncBoundLogger, AsyncLogging
 from neurallog.client import LogBatch, NeuralLog
 
 if TYPE_CHECKING:
@@ -29,22 +30,12 @@ if TYPE_CHECKING:
     from neurallog.resources.rules import AsyncRules
     from neurallog.types import Level
 
-__all__ = ["AsyncLogBatch", "AsyncNeuralLog"]
+__all__ = ["AsyncBoundLogger", "AsyncLogBatch", "AsyncNeuralLog"]
+
+AsyncBoundLogger.__module__ = __name__  # its public home
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def _enqueue(
-    method: Callable[Concatenate[NeuralLog, P], R],
-) -> Callable[Concatenate[AsyncNeuralLog, P], Coroutine[Any, Any, R]]:
-    """An awaitable twin of a logging method that only validates and enqueues."""
-
-    @functools.wraps(method)
-    async def twin(self: AsyncNeuralLog, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        return method(self._sync, *args, **kwargs)
-
-    return twin
 
 
 def _in_thread(
@@ -93,7 +84,7 @@ class AsyncLogBatch:
         await anyio.to_thread.run_sync(self._batch.__exit__, exc_type, exc, tb)
 
 
-class AsyncNeuralLog:
+class AsyncNeuralLog(AsyncLogging):
     """Async twin of :class:`~neurallog.client.NeuralLog`; takes the same arguments.
 
     ::
@@ -155,16 +146,11 @@ class AsyncNeuralLog:
         """The :class:`NeuralLog` this client wraps (same pipeline, same settings)."""
         return self._sync
 
-    # -- logging (enqueue only) --------------------------------------------------------------
+    # -- logging (enqueue only): log, debug ... fatal, exception, bind from AsyncLogging ------
 
-    log = _enqueue(NeuralLog.log)
-    debug = _enqueue(NeuralLog.debug)
-    info = _enqueue(NeuralLog.info)
-    warn = _enqueue(NeuralLog.warn)
-    warning = warn
-    error = _enqueue(NeuralLog.error)
-    fatal = _enqueue(NeuralLog.fatal)
-    critical = fatal
+    @property
+    def _logger(self) -> NeuralLog:
+        return self._sync
 
     flush = _in_thread(NeuralLog.flush)
 

@@ -10,26 +10,30 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from neurallog._config import resolve_pipeline_options
+from neurallog._config import resolve_logging_options, resolve_pipeline_options
+from neurallog._console import Console, mirrored
 from neurallog._core import ClientCore
-from neurallog._encoding import normalize_timestamp
-from neurallog._levels import DEBUG, ERROR, FATAL, INFO, LEVEL_NAMES, WARN, parse_level
+from neurallog._levels import LEVEL_NAMES
+from neurallog._methods import BoundLogger, Logging, PutRecord
 from neurallog._pipeline import DeliveryStats, Pipeline, Record
 from neurallog._redact import DEFAULT_REDACT_KEYS
+from neurallog._sampling import sampled
 
 if TYPE_CHECKING:
     from neurallog_api import AuthenticatedClient
 
     from neurallog._config import BeforeSend, OnDrop
-    from neurallog.resources.actions import Actions
-    from neurallog.resources.logs import Logs
-    from neurallog.resources.rules import Rules
-    from neurallog.types import Level, LevelName
+    from neurallog.resources.actions import ActionsModule
+    from neurallog.resources.logs import LogsModule
+    from neurallog.resources.rules import RulesModule
+    from neurallog.types import Level
 
-__all__ = ["LogBatch", "NeuralLog"]
+__all__ = ["BoundLogger", "LogBatch", "NeuralLog"]
+
+BoundLogger.__module__ = __name__  # its public home
 
 
-class NeuralLog:
+class NeuralLog(Logging):
     """Ship logs to NeuralLog and use its search, streaming, rules and actions APIs.
 
     Logging calls (:meth:`log`, :meth:`info`, ...) only validate and enqueue: a background
@@ -84,6 +88,19 @@ class NeuralLog:
         verify: TLS verification: True (default), False (warned about for a remote
             host), the path of a CA bundle (file or directory) or an ``ssl.SSLContext``
             (not with ``transport="requests"``).
+        console: Also write each record to stderr, one (coloured) line per record, for
+            development; default: the ``NEURALLOG_CONSOLE`` environment variable
+            (``1``/``true``), else off.
+        sample_rate: Share of DEBUG, INFO and WARN records kept (0 to 1, default 1: all).
+        sample_rates: Share kept per level, e.g. ``{"DEBUG": 0.1}``; overrides
+            ``sample_rate`` for the levels it names. ERROR and FATAL are kept unless named
+            here. Records left out are counted as ``filtered`` in :attr:`stats`.
+
+    Logging methods: ``log(level, message, metadata=None, source=None, tags=None,
+    timestamp=None)``, ``debug``/``info``/``warn``/``error``/``fatal(message,
+    metadata=None)`` (also ``warning``, ``critical``), ``exception(message)`` (ERROR with
+    the exception being handled); all take keyword fields (``info("Logged in",
+    user_id="123")``) and ``exc_info=``. :meth:`bind` returns a logger carrying fields.
     """
 
     #: The default ``redact_keys``; extend it with ``NeuralLog.DEFAULT_REDACT_KEYS | {...}``.
@@ -117,6 +134,9 @@ class NeuralLog:
         before_send: BeforeSend | None = None,
         redact_keys: Iterable[str] | None = DEFAULT_REDACT_KEYS,
         verify: ssl.SSLContext | bool | str | os.PathLike[str] = True,
+        console: bool | None = None,
+        sample_rate: float = 1.0,
+        sample_rates: Mapping[str | int, float] | None = None,
     ) -> None:
         pipeline_options = resolve_pipeline_options(
             source=source,
@@ -131,6 +151,9 @@ class NeuralLog:
             on_drop=on_drop,
             before_send=before_send,
             redact_keys=redact_keys,
+        )
+        logging_options = resolve_logging_options(
+            console=console, sample_rate=sample_rate, sample_rates=sample_rates
         )
         self._core = ClientCore(
             api_key=api_key,
@@ -149,107 +172,25 @@ class NeuralLog:
         )
         self._min_level = self._core.options.log_level
         self._pipeline = Pipeline(self._core, pipeline_options)
+        console_mirror = Console(pipeline_options.source) if logging_options.console else None
+        rates = logging_options.sample_rates
+        pipeline = self._pipeline
+
+        def accepting(put: PutRecord) -> PutRecord:
+            # Without console or sampling, put is the queue's own: no layer on the hot path.
+            if console_mirror is not None:
+                put = mirrored(put, console_mirror)
+            if rates:
+                put = sampled(put, rates, pipeline.count_sampled_out)
+            return put
+
+        #: Wraps a put function in the console mirror and sampling (used by batches too).
+        self._accepting = accepting
+        self._put = accepting(pipeline.put)
         # Dropped without close(): the worker delivers what is pending, then exits.
         self._pipeline.close_with(self)
 
-    # -- logging -------------------------------------------------------------------------
-
-    def log(
-        self,
-        level: LevelName,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-        timestamp: Any = None,
-    ) -> None:
-        """Enqueue one record; never blocks on the network, never raises for delivery.
-
-        Args:
-            level: ``DEBUG``, ``INFO``, ``WARN`` (``WARNING``), ``ERROR``, ``FATAL``
-                (``CRITICAL``) in any case, or a stdlib level number.
-            message: The message (other objects are converted with ``str()``).
-            metadata: Structured fields; anything JSON cannot encode is converted.
-            source: Overrides the client's default ``source``.
-            tags: Tags of this record (added to the client's ``tags``).
-            timestamp: When it happened (timezone-aware datetime or RFC 3339 string);
-                default now.
-
-        Raises:
-            ValueError: unknown level, or a timestamp that is not RFC 3339 / naive.
-            TypeError: metadata is not a mapping, tags not a list of strings, source not
-                a string.
-        """
-        number = parse_level(level)
-        if number < self._min_level:
-            return
-        if timestamp is not None:
-            timestamp = normalize_timestamp(timestamp)
-        self._pipeline.put(number, message, metadata, source, tags, timestamp)
-
-    def debug(
-        self,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        *,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-    ) -> None:
-        """Enqueue a DEBUG record."""
-        if self._min_level <= DEBUG:
-            self._pipeline.put(DEBUG, message, metadata, source, tags)
-
-    def info(
-        self,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        *,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-    ) -> None:
-        """Enqueue an INFO record."""
-        if self._min_level <= INFO:
-            self._pipeline.put(INFO, message, metadata, source, tags)
-
-    def warn(
-        self,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        *,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-    ) -> None:
-        """Enqueue a WARN record."""
-        if self._min_level <= WARN:
-            self._pipeline.put(WARN, message, metadata, source, tags)
-
-    warning = warn
-
-    def error(
-        self,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        *,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-    ) -> None:
-        """Enqueue an ERROR record."""
-        if self._min_level <= ERROR:
-            self._pipeline.put(ERROR, message, metadata, source, tags)
-
-    def fatal(
-        self,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        *,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-    ) -> None:
-        """Enqueue a FATAL record."""
-        if self._min_level <= FATAL:
-            self._pipeline.put(FATAL, message, metadata, source, tags)
-
-    critical = fatal
+    # -- logging (log, debug ... fatal, exception, bind: see neurallog._methods) ----------
 
     def batch(self) -> LogBatch:
         """Collect records in a ``with`` block; on exit enqueue them together and flush.
@@ -322,25 +263,25 @@ class NeuralLog:
     # -- resources -----------------------------------------------------------------------
 
     @cached_property
-    def logs(self) -> Logs:
+    def logs(self) -> LogsModule:
         """Search, list, get, delete, stream and batch-log entries."""
-        from neurallog.resources.logs import Logs
+        from neurallog.resources.logs import LogsModule
 
-        return Logs(self)
+        return LogsModule(self)
 
     @cached_property
-    def rules(self) -> Rules:
+    def rules(self) -> RulesModule:
         """Create and manage rules."""
-        from neurallog.resources.rules import Rules
+        from neurallog.resources.rules import RulesModule
 
-        return Rules(self)
+        return RulesModule(self)
 
     @cached_property
-    def actions(self) -> Actions:
+    def actions(self) -> ActionsModule:
         """Create, manage and execute actions."""
-        from neurallog.resources.actions import Actions
+        from neurallog.resources.actions import ActionsModule
 
-        return Actions(self)
+        return ActionsModule(self)
 
     @property
     def api(self) -> AuthenticatedClient:
@@ -372,57 +313,23 @@ class NeuralLog:
         return f"NeuralLog({self._core.describe()})"
 
 
-class LogBatch:
-    """Records collected by :meth:`NeuralLog.batch`; enqueued together when the block ends."""
+class LogBatch(Logging):
+    """Records collected by :meth:`NeuralLog.batch`; enqueued together when the block ends.
+
+    It has the client's logging methods (same arguments and checks, ``exception`` and
+    ``bind`` included); the console and sampling apply as the records are collected.
+    """
 
     def __init__(self, client: NeuralLog) -> None:
         self._client = client
         self._records: list[Record] = []
+        self._min_level = client._min_level
+        self._put = client._accepting(self._collect)
         #: After the block: whether the flush delivered everything (None before).
         self.delivered: bool | None = None
 
-    def log(
-        self,
-        level: LevelName,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-        timestamp: Any = None,
-    ) -> None:
-        """Collect one record (same arguments and checks as :meth:`NeuralLog.log`)."""
-        number = parse_level(level)
-        if number < self._client._min_level:
-            return
-        if timestamp is not None:
-            timestamp = normalize_timestamp(timestamp)
-        self._records.append(
-            self._client._pipeline.capture(number, message, metadata, source, tags, timestamp)
-        )
-
-    def debug(self, message: str, metadata: Mapping[str, Any] | None = None, **kw: Any) -> None:
-        """Collect a DEBUG record."""
-        self.log(DEBUG, message, metadata, **kw)
-
-    def info(self, message: str, metadata: Mapping[str, Any] | None = None, **kw: Any) -> None:
-        """Collect an INFO record."""
-        self.log(INFO, message, metadata, **kw)
-
-    def warn(self, message: str, metadata: Mapping[str, Any] | None = None, **kw: Any) -> None:
-        """Collect a WARN record."""
-        self.log(WARN, message, metadata, **kw)
-
-    warning = warn
-
-    def error(self, message: str, metadata: Mapping[str, Any] | None = None, **kw: Any) -> None:
-        """Collect an ERROR record."""
-        self.log(ERROR, message, metadata, **kw)
-
-    def fatal(self, message: str, metadata: Mapping[str, Any] | None = None, **kw: Any) -> None:
-        """Collect a FATAL record."""
-        self.log(FATAL, message, metadata, **kw)
-
-    critical = fatal
+    def _collect(self, *record: Any) -> None:
+        self._records.append(self._client._pipeline.capture(*record))
 
     def __len__(self) -> int:
         return len(self._records)

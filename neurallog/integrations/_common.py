@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import contextlib
-import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+# The exception helpers live with the client's (one shape everywhere); re-exported here.
+from neurallog._exc_info import exception_fields as exception_fields
+from neurallog._exc_info import exception_summary as exception_summary
+from neurallog._exc_info import safe_str as safe_str
+from neurallog._exc_info import truncate_traceback as truncate_traceback
+from neurallog._methods import Logging
+
 if TYPE_CHECKING:
+    from neurallog._methods import PutRecord
+    from neurallog.async_client import AsyncNeuralLog
     from neurallog.client import NeuralLog
     from neurallog.resources.actions import ActionsModule
     from neurallog.resources.logs import LogsModule
     from neurallog.resources.rules import RulesModule
-    from neurallog.types import LevelName
-
-#: Longest traceback text sent with one record; longer ones keep their head and their tail
-#: (the innermost frames and the message are at the end).
-MAX_TRACEBACK_CHARS: Final = 32_768
-_TRACEBACK_HEAD: Final = 8_192
 
 # Set on an exception once an integration has sent it: the ids of the clients it went
 # through, so that the same exception reaching a NeuralLogHandler through the framework's own
@@ -69,6 +71,24 @@ def resolve_client(
     return found, False
 
 
+def resolve_async_client(
+    client: object, client_kwargs: Mapping[str, Any], *, what: str
+) -> tuple[AsyncNeuralLog, bool]:
+    """:func:`resolve_client` for an awaitable integration: ``(async client, owned)``.
+
+    An :class:`~neurallog.async_client.AsyncNeuralLog` given is used as it is; any other
+    client is wrapped without a second pipeline.
+    """
+    from neurallog.async_client import AsyncNeuralLog
+
+    if client is None:
+        return AsyncNeuralLog(**client_kwargs), True
+    sync, _ = resolve_client(client, client_kwargs, what=what)
+    if isinstance(client, AsyncNeuralLog):
+        return client, False
+    return AsyncNeuralLog.from_client(sync), False
+
+
 def sync_client_of(obj: object) -> NeuralLog | None:
     """The :class:`NeuralLog` behind a client or an integration object, else None."""
     from neurallog.client import NeuralLog
@@ -81,56 +101,6 @@ def sync_client_of(obj: object) -> NeuralLog | None:
             return None
         obj = inner
     return None
-
-
-def type_name(exc_type: type[BaseException]) -> str:
-    """``ValueError`` for builtins, else ``package.module.QualName``."""
-    module = exc_type.__module__
-    if module in ("builtins", "__main__", None):
-        return exc_type.__qualname__
-    return f"{module}.{exc_type.__qualname__}"
-
-
-def safe_str(value: object) -> str:
-    """``str(value)``, or a placeholder when its ``__str__`` fails."""
-    try:
-        return str(value)
-    except Exception:
-        return f"<unprintable {type(value).__name__} object>"
-
-
-def truncate_traceback(text: str) -> str:
-    """Keep tracebacks within :data:`MAX_TRACEBACK_CHARS`, keeping head and tail."""
-    if len(text) <= MAX_TRACEBACK_CHARS:
-        return text
-    tail = MAX_TRACEBACK_CHARS - _TRACEBACK_HEAD
-    omitted = len(text) - MAX_TRACEBACK_CHARS
-    return f"{text[:_TRACEBACK_HEAD]}\n... ({omitted} characters omitted) ...\n{text[-tail:]}"
-
-
-def exception_fields(exc: BaseException, traceback_text: str | None = None) -> dict[str, Any]:
-    """The ``exception`` metadata of a record: ``type``, ``message`` and ``traceback``.
-
-    The traceback includes chained causes (``raise ... from ...``), formatted as Python
-    prints them.
-    """
-    if traceback_text is None:
-        try:
-            traceback_text = "".join(traceback.format_exception(exc))
-        except Exception:  # a broken __str__ deep in a chain, a cycle in a custom exception
-            traceback_text = f"{type_name(type(exc))}: {safe_str(exc)}"
-    return {
-        "type": type_name(type(exc)),
-        "message": safe_str(exc),
-        "traceback": truncate_traceback(traceback_text.rstrip("\n")),
-    }
-
-
-def exception_summary(exc: BaseException) -> str:
-    """``ValueError: boom`` (or just ``ValueError`` when the message is empty)."""
-    message = safe_str(exc)
-    name = type(exc).__qualname__
-    return f"{name}: {message}" if message else name
 
 
 def mark_reported(exc: BaseException, client: NeuralLog) -> None:
@@ -162,83 +132,25 @@ def sent_marker(record: object, client: NeuralLog) -> tuple[int, ...]:
     return (*ids, id(client)) if type(ids) is tuple else (id(client),)
 
 
-class ClientMethods:
+class ClientMethods(Logging):
     """The :class:`NeuralLog` logging and API surface, delegated to ``self.client``.
 
     Lets a framework integration object be used like the client itself, as in the SDK
-    spec's ``neurallog.info(...)`` inside a Flask view.
+    spec's ``neurallog.info(...)`` inside a Flask view: ``log``, ``debug`` ... ``fatal``,
+    ``exception`` and ``bind`` are the client's (:mod:`neurallog._methods`).
     """
 
     @property
     def client(self) -> NeuralLog:
         raise NotImplementedError
 
-    def log(
-        self,
-        level: LevelName,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-        timestamp: Any = None,
-    ) -> None:
-        """Enqueue one record (see :meth:`NeuralLog.log`)."""
-        self.client.log(level, message, metadata, source=source, tags=tags, timestamp=timestamp)
+    @property
+    def _min_level(self) -> int:
+        return self.client._min_level
 
-    def debug(
-        self,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        *,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-    ) -> None:
-        """Enqueue a DEBUG record."""
-        self.client.debug(message, metadata, source=source, tags=tags)
-
-    def info(
-        self,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        *,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-    ) -> None:
-        """Enqueue an INFO record."""
-        self.client.info(message, metadata, source=source, tags=tags)
-
-    def warn(
-        self,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        *,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-    ) -> None:
-        """Enqueue a WARN record."""
-        self.client.warn(message, metadata, source=source, tags=tags)
-
-    def error(
-        self,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        *,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-    ) -> None:
-        """Enqueue an ERROR record."""
-        self.client.error(message, metadata, source=source, tags=tags)
-
-    def fatal(
-        self,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        *,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-    ) -> None:
-        """Enqueue a FATAL record."""
-        self.client.fatal(message, metadata, source=source, tags=tags)
+    @property
+    def _put(self) -> PutRecord:
+        return self.client._put
 
     def flush(self, timeout: float | None = None) -> bool:
         """Send pending records; True when everything was delivered within ``timeout``."""

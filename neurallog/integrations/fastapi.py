@@ -26,7 +26,7 @@ server's handling is unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -37,21 +37,21 @@ except ImportError as _exc:  # pragma: no cover - depends on the environment
 
     raise ImportError(missing_extra("fastapi", "fastapi")) from _exc
 
-from neurallog.async_client import AsyncNeuralLog
-from neurallog.client import NeuralLog
-from neurallog.integrations._common import sync_client_of
+from neurallog._methods import AsyncLogging
+from neurallog.integrations._common import resolve_async_client
 from neurallog.integrations.asgi import ASGIApp, NeuralLogASGIMiddleware
 
 if TYPE_CHECKING:
+    from neurallog.async_client import AsyncNeuralLog
+    from neurallog.client import NeuralLog
     from neurallog.resources.actions import AsyncActionsModule
     from neurallog.resources.logs import AsyncLogsModule
     from neurallog.resources.rules import AsyncRulesModule
-    from neurallog.types import LevelName
 
 __all__ = ["NeuralLogFastAPI"]
 
 
-class NeuralLogFastAPI:
+class NeuralLogFastAPI(AsyncLogging):
     """Awaitable NeuralLog logging for FastAPI, and a middleware bound to it.
 
     Args:
@@ -66,10 +66,11 @@ class NeuralLogFastAPI:
         **client_kwargs: Without ``client``, the :class:`~neurallog.NeuralLog` constructor
             arguments (``api_key``, ``endpoint``, ...).
 
-    ``await neurallog.info(...)`` (and ``log``, ``debug``, ``warn``, ``error``, ``fatal``)
-    only enqueues: no network I/O happens on the event loop. ``await flush()`` and
-    ``await close()`` run the blocking parts in a worker thread. ``logs``, ``rules`` and
-    ``actions`` are the async API resources.
+    ``await neurallog.info(...)`` (and ``log``, ``debug``, ``warn``, ``error``, ``fatal``,
+    ``exception``) only enqueues: no network I/O happens on the event loop; ``bind(...)``
+    returns an awaitable logger carrying fields. ``await flush()`` and ``await close()``
+    run the blocking parts in a worker thread. ``logs``, ``rules`` and ``actions`` are the
+    async API resources.
     """
 
     def __init__(
@@ -82,28 +83,9 @@ class NeuralLogFastAPI:
         **client_kwargs: Any,
     ) -> None:
         self.client: AsyncNeuralLog
-        if client is None:
-            self.client = AsyncNeuralLog(**client_kwargs)
-            self._owns_client = True
-        elif client_kwargs:
-            names = ", ".join(sorted(client_kwargs))
-            raise TypeError(
-                f"NeuralLogFastAPI: pass either client= or client options ({names}), not both"
-            )
-        elif isinstance(client, AsyncNeuralLog):
-            self.client = client
-            self._owns_client = False
-        else:
-            # A NeuralLog, or another integration object (NeuralLogFlask, ...): share its
-            # pipeline.
-            sync = sync_client_of(client)
-            if sync is None:
-                raise TypeError(
-                    "NeuralLogFastAPI: client must be an AsyncNeuralLog or NeuralLog, "
-                    f"got {type(client).__name__}"
-                )
-            self.client = AsyncNeuralLog.from_client(sync)
-            self._owns_client = False
+        self.client, self._owns_client = resolve_async_client(
+            client, client_kwargs, what="NeuralLogFastAPI"
+        )
         self.request_logging = request_logging
         self.capture_exceptions = capture_exceptions
         if app is not None:
@@ -144,76 +126,11 @@ class NeuralLogFastAPI:
 
         return NeuralLogMiddleware
 
-    # -- logging (enqueue only) --------------------------------------------------------------
+    # -- logging (enqueue only): log, debug ... fatal, exception, bind from AsyncLogging ------
 
-    async def log(
-        self,
-        level: LevelName,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-        timestamp: Any = None,
-    ) -> None:
-        """Enqueue one record (no I/O on the event loop)."""
-        await self.client.log(
-            level, message, metadata, source=source, tags=tags, timestamp=timestamp
-        )
-
-    async def debug(
-        self,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        *,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-    ) -> None:
-        """Enqueue a DEBUG record (no I/O on the event loop)."""
-        await self.client.debug(message, metadata, source=source, tags=tags)
-
-    async def info(
-        self,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        *,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-    ) -> None:
-        """Enqueue an INFO record (no I/O on the event loop)."""
-        await self.client.info(message, metadata, source=source, tags=tags)
-
-    async def warn(
-        self,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        *,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-    ) -> None:
-        """Enqueue a WARN record (no I/O on the event loop)."""
-        await self.client.warn(message, metadata, source=source, tags=tags)
-
-    async def error(
-        self,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        *,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-    ) -> None:
-        """Enqueue an ERROR record (no I/O on the event loop)."""
-        await self.client.error(message, metadata, source=source, tags=tags)
-
-    async def fatal(
-        self,
-        message: str,
-        metadata: Mapping[str, Any] | None = None,
-        *,
-        source: str | None = None,
-        tags: Sequence[str] | None = None,
-    ) -> None:
-        """Enqueue a FATAL record (no I/O on the event loop)."""
-        await self.client.fatal(message, metadata, source=source, tags=tags)
+    @property
+    def _logger(self) -> NeuralLog:
+        return self.client.sync_client
 
     async def flush(self, timeout: float | None = None) -> bool:
         """Send pending records (in a worker thread); True when all were delivered."""

@@ -75,8 +75,9 @@ class NeuralLogFlask(ClientMethods):
             ``NEURALLOG_ENDPOINT``, ``NEURALLOG_LOG_LEVEL``, ...); arguments win.
 
     The object has the client's logging methods (``log``, ``debug``, ``info``, ``warn``,
-    ``error``, ``fatal``), ``flush``, ``close``, ``configure_context``, ``logs``, ``rules``
-    and ``actions``. One client serves every application the object is initialised with.
+    ``error``, ``fatal``, ``exception``, ``bind``), ``flush``, ``close``,
+    ``configure_context``, ``logs``, ``rules`` and ``actions``. One client serves every
+    application the object is initialised with.
     """
 
     def __init__(

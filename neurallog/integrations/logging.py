@@ -235,19 +235,22 @@ class NeuralLogHandler(logging.Handler):
 
     # -- flush and close --------------------------------------------------------------------
 
-    def flush(self) -> None:
+    def flush(self) -> bool:  # type: ignore[override]  # logging ignores the result
         """Send pending records, waiting at most ``flush_timeout`` seconds.
 
-        When the caller holds the :mod:`logging` module lock (``dictConfig``,
-        ``logging.shutdown`` of replaced handlers) delivery is started but not waited for.
+        Returns what :meth:`NeuralLog.flush <neurallog.NeuralLog.flush>` does: True when
+        every record was delivered and none was lost since the previous flush. When the
+        caller holds the :mod:`logging` module lock (``dictConfig``, ``logging.shutdown``
+        of replaced handlers) delivery is started but not waited for.
         """
         if self._closed_client:
-            return
-        with contextlib.suppress(Exception):
+            return False
+        try:
             if _holds_logging_lock():
-                self.client.flush(timeout=0)
-            else:
-                self.client.flush(timeout=self.flush_timeout)
+                return self.client.flush(timeout=0)
+            return self.client.flush(timeout=self.flush_timeout)
+        except Exception:
+            return False
 
     def close(self) -> None:
         """Detach from :mod:`logging`; deliver what is pending and close an owned client.

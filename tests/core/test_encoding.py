@@ -96,7 +96,8 @@ def test_unencodable_metadata_is_converted(sink: Sink, make_client: ClientFactor
     assert meta["raw"] == "bytes\\xff"
     assert meta["price"] == "12.30"
     assert meta["uid"] == "12345678-1234-5678-1234-567812345678"
-    assert meta["error"] == "ValueError: bad input"
+    assert meta["error"]["type"] == "ValueError"
+    assert meta["error"]["message"] == "bad input"
     assert meta["thing"] == "<Opaque thing>"
     assert meta["broken"] == "<unrepresentable BadRepr>"
     assert meta["1"] == "int key"
@@ -130,15 +131,15 @@ def test_deep_nesting_is_cut_not_lost(sink: Sink, make_client: ClientFactory) ->
     assert "child" in text
 
 
-def test_non_string_messages_are_converted(sink: Sink, make_client: ClientFactory) -> None:
+def test_non_string_messages_are_converted_with_str(sink: Sink, make_client: ClientFactory) -> None:
     client = make_client()
-    client.error(ValueError("boom"))  # type: ignore[arg-type]
-    client.info(42)  # type: ignore[arg-type]
-    client.info(BadRepr())  # type: ignore[arg-type]
+    client.error(ValueError("boom"))
+    client.info(42)
+    client.info(BadRepr())
     client.info("lone \udc80 surrogate")
     assert client.flush(5)
     assert sorted(sink.messages) == sorted(
-        ["ValueError: boom", "42", "<unrepresentable BadRepr>", "lone \\udc80 surrogate"]
+        ["boom", "42", "<unprintable BadRepr object>", "lone \\udc80 surrogate"]
     )
 
 

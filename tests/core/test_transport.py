@@ -381,20 +381,21 @@ def test_auth_and_user_agent_headers(server: HTTPServer) -> None:
 
 
 def test_requests_transport_delivers_logs(server: HTTPServer) -> None:
-    script = Script(
-        Response(
-            json.dumps({"data": {"accepted": 1, "duplicates": 0, "rejected": [], "ids": []}}),
-            status=202,
-            content_type="application/json",
-        )
-    )
-    server.expect_request("/v1/logs", method="POST").respond_with_handler(script)
+    seen: list[Request] = []
+
+    def accept(request: Request) -> Response:
+        seen.append(request)
+        ids = [entry["id"] for entry in json.loads(request.get_data())["logs"]]
+        data = {"accepted": len(ids), "duplicates": 0, "rejected": [], "ids": ids}
+        return Response(json.dumps({"data": data}), status=202, content_type="application/json")
+
+    server.expect_request("/v1/logs", method="POST").respond_with_handler(accept)
     with NeuralLog(api_key=API_KEY, endpoint=server.url_for("/v1"), transport="requests") as nl:
         nl.info("through requests")
         assert nl.flush(5)
-    (request,) = script.seen
+    (request,) = seen
     assert request.headers["X-API-Key"] == API_KEY
-    assert json.loads(script.bodies[0])["logs"][0]["message"] == "through requests"
+    assert json.loads(request.get_data())["logs"][0]["message"] == "through requests"
 
 
 def test_requests_transport_maps_errors(server: HTTPServer) -> None:

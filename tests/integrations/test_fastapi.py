@@ -341,7 +341,7 @@ async def test_a_neurallog_passed_in_is_shared_and_not_closed(
 
     assert NeuralLogFastAPI(NeuralLogFlask(Flask("mounted"), client)).sync_client is client
     assert NeuralLogFastAPI(neurallog).sync_client is client
-    with pytest.raises(TypeError, match="AsyncNeuralLog or NeuralLog"):
+    with pytest.raises(TypeError, match="NeuralLog or AsyncNeuralLog"):
         NeuralLogFastAPI(object())
     await neurallog.info("from the integration")
     assert await neurallog.close()  # not owned: flushed, still open
