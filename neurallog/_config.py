@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import ipaddress
 import logging
+import math
 import os
 import ssl
 from collections.abc import Callable, Iterable, Mapping
