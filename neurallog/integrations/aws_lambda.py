@@ -1,0 +1,141 @@
+"""AWS Lambda integration: request context on every record, delivery before returning.
+
+::
+
+    from neurallog import NeuralLog
+    from neurallog.integrations.aws_lambda import lambda_handler
+
+    neurallog = NeuralLog()  # NEURALLOG_API_KEY / NEURALLOG_ENDPOINT from the function's settings
+
+    @lambda_handler(neurallog)
+    def handler(event, context):
+        neurallog.info("Order received", order_id=event["order_id"])
+        return {"statusCode": 200}
+
+While the handler runs, every record sent by any NeuralLog client carries
+``metadata["lambda"] = {"request_id", "function_name", "function_version", "cold_start"}``.
+Before the handler's result goes back to the runtime, the records are delivered: Lambda
+freezes the sandbox once the handler returns, and a background thread must not be trusted
+to finish its work there. The wait is bounded by the invocation's remaining time (less
+``margin`` seconds), so delivery never makes the function time out. An exception escaping the
+handler is sent once (ERROR, with its traceback), delivered, and re-raised, so Lambda
+reports the invocation as failed as usual.
+
+``@lambda_handler`` without a client (or ``lambda_handler()``) uses a client configured from
+the environment, made on the first invocation and kept for the sandbox's later ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+from neurallog import context as _context
+from neurallog.integrations._common import resolve_client
+from neurallog.integrations._request import report_exception
+
+if TYPE_CHECKING:
+    from neurallog.client import NeuralLog
+
+__all__ = ["lambda_handler"]
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+#: Seconds of the invocation's remaining time left for the handler to return after delivery.
+DEFAULT_MARGIN = 0.5
+
+_env_client: NeuralLog | None = None
+_env_lock = threading.Lock()
+
+
+def _client_from_environment() -> NeuralLog:
+    global _env_client
+    with _env_lock:
+        if _env_client is None:
+            from neurallog.client import NeuralLog
+
+            _env_client = NeuralLog()
+        return _env_client
+
+
+@overload
+def lambda_handler(client: Handler, /) -> Handler: ...
+
+
+@overload
+def lambda_handler(
+    client: object = None, /, *, margin: float = DEFAULT_MARGIN
+) -> Callable[[Handler], Handler]: ...
+
+
+def lambda_handler(client: object = None, /, *, margin: float = DEFAULT_MARGIN) -> Any:
+    """Decorate a Lambda handler ``handler(event, context)`` (see the module's docs).
+
+    Args:
+        client: A NeuralLog or AsyncNeuralLog client, or an integration object wrapping
+            one; None for a client configured from the environment.
+        margin: Seconds of the remaining time kept for returning after delivery.
+    """
+    if callable(client) and not _is_client(client):
+        return _decorate(client, None, DEFAULT_MARGIN)  # used bare: @lambda_handler
+    if not isinstance(margin, int | float) or isinstance(margin, bool) or margin < 0:
+        raise ValueError(f"margin must be a number of seconds >= 0, got {margin!r}")
+    sync = None if client is None else resolve_client(client, {}, what="lambda_handler")[0]
+
+    def decorate(handler: Handler) -> Handler:
+        return _decorate(handler, sync, float(margin))
+
+    return decorate
+
+
+def _is_client(obj: object) -> bool:
+    from neurallog.integrations._common import sync_client_of
+
+    return sync_client_of(obj) is not None
+
+
+def _decorate(handler: Handler, client: NeuralLog | None, margin: float) -> Handler:
+    cold = [True]
+
+    @functools.wraps(handler)
+    def wrapper(event: Any, context: Any, *args: Any, **kwargs: Any) -> Any:
+        target = client if client is not None else _client_from_environment()
+        cold_start, cold[0] = cold[0], False
+        with _context.scope({"lambda": _invocation(context, cold_start)}):
+            try:
+                return handler(event, context, *args, **kwargs)
+            except BaseException as exc:
+                report_exception(target, exc)
+                raise
+            finally:
+                _deliver(target, context, margin)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _invocation(context: Any, cold_start: bool) -> Mapping[str, Any]:
+    info: dict[str, Any] = {}
+    for field, attribute in (
+        ("request_id", "aws_request_id"),
+        ("function_name", "function_name"),
+        ("function_version", "function_version"),
+    ):
+        value = getattr(context, attribute, None)
+        if isinstance(value, str):
+            info[field] = value
+    info["cold_start"] = cold_start
+    return info
+
+
+def _deliver(client: NeuralLog, context: Any, margin: float) -> None:
+    """Flush within the invocation's remaining time; never raises into the handler."""
+    timeout: float | None = None
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if callable(remaining):
+        with contextlib.suppress(Exception):
+            timeout = max(0.0, float(remaining()) / 1000.0 - margin)
+    with contextlib.suppress(Exception):
+        client.flush(timeout=timeout)
