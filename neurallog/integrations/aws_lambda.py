@@ -38,6 +38,7 @@ from neurallog.integrations._common import resolve_client
 from neurallog.integrations._request import report_exception
 
 if TYPE_CHECKING:
+    from neurallog._methods import AsyncLogging, Logging
     from neurallog.client import NeuralLog
 
 __all__ = ["lambda_handler"]
@@ -67,7 +68,7 @@ def lambda_handler(client: Handler, /) -> Handler: ...
 
 @overload
 def lambda_handler(
-    client: object = None, /, *, margin: float = DEFAULT_MARGIN
+    client: Logging | AsyncLogging | None = None, /, *, margin: float = DEFAULT_MARGIN
 ) -> Callable[[Handler], Handler]: ...
 
 
