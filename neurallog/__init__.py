@@ -18,6 +18,7 @@ from neurallog.client import LogBatch, NeuralLog
 
 if TYPE_CHECKING:
     from neurallog.async_client import AsyncNeuralLog
+
     # Also importable from here, as ``@neurallog.lambda_handler``.
     from neurallog.integrations.aws_lambda import lambda_handler as lambda_handler
 
