@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from typing import TYPE_CHECKING, Literal
 
 from neurallog._exc_info import exception_fields, exception_summary
@@ -12,10 +13,33 @@ if TYPE_CHECKING:
     from neurallog.client import NeuralLog
 
 
+_env_client: NeuralLog | None = None
+_env_lock = threading.Lock()
+
+
+def environment_client() -> NeuralLog:
+    """The process's client configured from the environment (``NEURALLOG_API_KEY``, ...).
+
+    Made on first use and kept: a Lambda sandbox or a worker reuses it for every invocation
+    or job (a forked child gets a fresh pipeline of its own through the fork hooks).
+    """
+    global _env_client
+    with _env_lock:
+        if _env_client is None:
+            from neurallog.client import NeuralLog
+
+            _env_client = NeuralLog()
+        return _env_client
+
+
 def report_failure(
-    client: NeuralLog, exc: BaseException, what: str, *, level: Literal["WARN", "ERROR"] = "ERROR"
+    client: NeuralLog,
+    exc: BaseException,
+    what: str,
+    *,
+    level: Literal["WARN", "ERROR"] = "ERROR",
 ) -> None:
-    """Send ``"<what> failed: ValueError: boom"`` with the exception, once per exception.
+    """Send ``"<what>: ValueError: boom"`` with the exception, once per exception.
 
     Marked as reported, so the framework's own log record of the same exception reaching a
     :class:`~neurallog.integrations.logging.NeuralLogHandler` on this client is not sent
@@ -27,7 +51,7 @@ def report_failure(
     with contextlib.suppress(Exception):
         client.log(
             level,
-            f"{what} failed: {exception_summary(exc)}",
+            f"{what}: {exception_summary(exc)}",
             {"exception": exception_fields(exc)},
         )
 

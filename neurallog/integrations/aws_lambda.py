@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from neurallog import context as _context
 from neurallog.integrations._common import resolve_client
 from neurallog.integrations._request import report_exception
+from neurallog.integrations._tasks import environment_client, flush_quietly
 
 if TYPE_CHECKING:
     from neurallog._methods import AsyncLogging, Logging
@@ -47,19 +47,6 @@ Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 #: Seconds of the invocation's remaining time left for the handler to return after delivery.
 DEFAULT_MARGIN = 0.5
-
-_env_client: NeuralLog | None = None
-_env_lock = threading.Lock()
-
-
-def _client_from_environment() -> NeuralLog:
-    global _env_client
-    with _env_lock:
-        if _env_client is None:
-            from neurallog.client import NeuralLog
-
-            _env_client = NeuralLog()
-        return _env_client
 
 
 @overload
@@ -103,7 +90,7 @@ def _decorate(handler: Handler, client: NeuralLog | None, margin: float) -> Hand
 
     @functools.wraps(handler)
     def wrapper(event: Any, context: Any, *args: Any, **kwargs: Any) -> Any:
-        target = client if client is not None else _client_from_environment()
+        target = client if client is not None else environment_client()
         cold_start, cold[0] = cold[0], False
         with _context.scope({"lambda": _invocation(context, cold_start)}):
             try:
@@ -138,5 +125,4 @@ def _deliver(client: NeuralLog, context: Any, margin: float) -> None:
     if callable(remaining):
         with contextlib.suppress(Exception):
             timeout = max(0.0, float(remaining()) / 1000.0 - margin)
-    with contextlib.suppress(Exception):
-        client.flush(timeout=timeout)
+    flush_quietly(client, timeout)

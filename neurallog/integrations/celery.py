@@ -137,7 +137,7 @@ class NeuralLogCelery(ClientMethods):
     ) -> None:
         if self.capture_failures and exception is not None:
             name = getattr(sender, "name", None) or "unknown"
-            report_failure(self._client, exception, f"Task {name}")
+            report_failure(self._client, exception, f"Task {name} failed")
 
     def _process_shutdown(self, **_: Any) -> None:
         flush_quietly(self._client, self.shutdown_timeout)

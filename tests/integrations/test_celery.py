@@ -165,10 +165,9 @@ def test_task_records_carry_the_task_and_are_delivered_when_the_worker_stops(
     finally:
         client.close()
 
-    charging = {
-        e["metadata"]["order_id"]: e["metadata"] for e in entries if e["message"] == "charging"
-    }
-    assert sorted(charging) == [0, 1, 2, 3, 4, 5]  # each once: no record shared across a fork
+    charging = [e["metadata"] for e in entries if e["message"] == "charging"]
+    # Each once: no record is shared across a fork.
+    assert sorted(metadata["order_id"] for metadata in charging) == [0, 1, 2, 3, 4, 5]
     for metadata in charging:
         assert metadata["task"] == {
             "id": charges[metadata["order_id"]].id,

@@ -12,7 +12,7 @@ import pytest
 
 import neurallog
 from neurallog import NeuralLog
-from neurallog.integrations import aws_lambda
+from neurallog.integrations import _tasks
 from neurallog.integrations.aws_lambda import lambda_handler
 
 pytestmark = pytest.mark.slow  # NeuralLog Local
@@ -130,15 +130,15 @@ def test_bare_decorator_uses_a_client_from_the_environment(
 ) -> None:
     monkeypatch.setenv("NEURALLOG_API_KEY", neurallog_local.api_key)
     monkeypatch.setenv("NEURALLOG_ENDPOINT", neurallog_local.endpoint)
-    monkeypatch.setattr(aws_lambda, "_env_client", None)
+    monkeypatch.setattr(_tasks, "_env_client", None)
     assert neurallog.lambda_handler is lambda_handler
 
     @neurallog.lambda_handler
     def handler(event: Any, context: Any) -> None:
-        aws_lambda._client_from_environment().warn("low stock", sku=event)
+        _tasks.environment_client().warn("low stock", sku=event)
 
     handler("A-1", LambdaContext())
-    env_client = aws_lambda._env_client
+    env_client = _tasks._env_client
     assert env_client is not None
     try:
         (entry,) = _stored(env_client)
