@@ -22,9 +22,9 @@ retry is sent as WARN (``"Job app.charge failed, will retry: ..."``).
 
 Delivery: the records are delivered at the end of each job, within
 ``neurallog_flush_timeout`` seconds (10). :class:`NeuralLogWorker` runs each job in a forked
-work horse that ends with
-``os._exit`` (no ``atexit``), so this is where its records are sent; the fork gives the
-horse a client of its own automatically (fresh queue, thread and connections).
+work horse that ends with ``os._exit`` (no ``atexit``), so this is where its records are
+sent; the fork gives the horse a client of its own automatically (fresh queue, thread and
+connections).
 :class:`NeuralLogSimpleWorker` runs jobs in the worker's own process.
 
 Without ``neurallog=``, the class attribute ``neurallog_client`` is used, else a client
