@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from typing import TYPE_CHECKING, Literal
 
 from neurallog._exc_info import exception_fields, exception_summary
@@ -54,6 +55,26 @@ def report_failure(
             f"{what}: {exception_summary(exc)}",
             {"exception": exception_fields(exc)},
         )
+
+
+def flush_all(timeout: float | None = None) -> bool:
+    """Deliver what every live client of the process holds, all within ``timeout`` seconds.
+
+    Every client, not only the integration's: a job or an invocation may log through clients
+    of its own, and the process may be frozen or end with ``os._exit`` right after. Never
+    raises. ``None``: each client's own ``flush_timeout``.
+    """
+    from neurallog import _process
+
+    deadline = None if timeout is None else time.monotonic() + timeout
+    delivered = True
+    for worker in list(_process._workers):
+        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+        try:
+            delivered = worker.flush(remaining) and delivered
+        except Exception:
+            delivered = False
+    return delivered
 
 
 def flush_quietly(client: NeuralLog, timeout: float | None = None) -> bool:

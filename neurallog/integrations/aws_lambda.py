@@ -14,15 +14,12 @@
 
 While the handler runs, every record sent by any NeuralLog client carries
 ``metadata["lambda"] = {"request_id", "function_name", "function_version", "cold_start"}``.
-Before the handler's result goes back to the runtime, the records are delivered: Lambda
-freezes the sandbox once the handler returns, and a background thread must not be trusted
-to finish its work there. The wait is bounded by the invocation's remaining time (less
-``margin`` seconds), so delivery never makes the function time out. An exception escaping the
-handler is sent once (ERROR, with its traceback), delivered, and re-raised, so Lambda
-reports the invocation as failed as usual.
-
-``@lambda_handler`` without a client (or ``lambda_handler()``) uses a client configured from
-the environment, made on the first invocation and kept for the sandbox's later ones.
+Before the handler's result goes back to the runtime, the records of every NeuralLog client
+of the process are delivered: Lambda freezes the sandbox once the handler returns, and a
+background thread must not be trusted to finish its work there. The wait is bounded by the
+invocation's remaining time (less ``margin`` seconds), so delivery never makes the function
+time out. An exception escaping the handler is sent once (ERROR, with its traceback),
+delivered, and re-raised, so Lambda reports the invocation as failed as usual.
 """
 
 from __future__ import annotations
@@ -30,12 +27,12 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from neurallog import context as _context
-from neurallog.integrations._common import resolve_client
+from neurallog.integrations._common import resolve_client, sync_client_of
 from neurallog.integrations._request import report_exception
-from neurallog.integrations._tasks import environment_client, flush_quietly
+from neurallog.integrations._tasks import flush_all
 
 if TYPE_CHECKING:
     from neurallog._methods import AsyncLogging, Logging
@@ -49,29 +46,25 @@ Handler = TypeVar("Handler", bound=Callable[..., Any])
 DEFAULT_MARGIN = 0.5
 
 
-@overload
-def lambda_handler(client: Handler, /) -> Handler: ...
-
-
-@overload
 def lambda_handler(
-    client: Logging | AsyncLogging | None = None, /, *, margin: float = DEFAULT_MARGIN
-) -> Callable[[Handler], Handler]: ...
-
-
-def lambda_handler(client: object = None, /, *, margin: float = DEFAULT_MARGIN) -> Any:
-    """Decorate a Lambda handler ``handler(event, context)`` (see the module's docs).
+    client: Logging | AsyncLogging, /, *, margin: float = DEFAULT_MARGIN
+) -> Callable[[Handler], Handler]:
+    """Decorate a Lambda handler ``handler(event, context)``: ``@lambda_handler(client)``.
 
     Args:
-        client: A NeuralLog or AsyncNeuralLog client, or an integration object wrapping
-            one; None for a client configured from the environment.
+        client: The NeuralLog or AsyncNeuralLog client (or an integration object wrapping
+            one) that escaping exceptions are sent through.
         margin: Seconds of the remaining time kept for returning after delivery.
     """
-    if callable(client) and not _is_client(client):
-        return _decorate(client, None, DEFAULT_MARGIN)  # used bare: @lambda_handler
+    given: object = client
+    if callable(given) and sync_client_of(given) is None:
+        raise TypeError(
+            "lambda_handler takes the client first: use @lambda_handler(client), "
+            f"not @lambda_handler on {type(client).__name__} {client!r}"
+        )
     if not isinstance(margin, int | float) or isinstance(margin, bool) or margin < 0:
         raise ValueError(f"margin must be a number of seconds >= 0, got {margin!r}")
-    sync = None if client is None else resolve_client(client, {}, what="lambda_handler")[0]
+    sync = resolve_client(client, {}, what="lambda_handler")[0]
 
     def decorate(handler: Handler) -> Handler:
         return _decorate(handler, sync, float(margin))
@@ -79,27 +72,20 @@ def lambda_handler(client: object = None, /, *, margin: float = DEFAULT_MARGIN) 
     return decorate
 
 
-def _is_client(obj: object) -> bool:
-    from neurallog.integrations._common import sync_client_of
-
-    return sync_client_of(obj) is not None
-
-
-def _decorate(handler: Handler, client: NeuralLog | None, margin: float) -> Handler:
+def _decorate(handler: Handler, client: NeuralLog, margin: float) -> Handler:
     cold = [True]
 
     @functools.wraps(handler)
     def wrapper(event: Any, context: Any, *args: Any, **kwargs: Any) -> Any:
-        target = client if client is not None else environment_client()
         cold_start, cold[0] = cold[0], False
         with _context.scope({"lambda": _invocation(context, cold_start)}):
             try:
                 return handler(event, context, *args, **kwargs)
             except BaseException as exc:
-                report_exception(target, exc)
+                report_exception(client, exc)
                 raise
             finally:
-                _deliver(target, context, margin)
+                _deliver(context, margin)
 
     return wrapper  # type: ignore[return-value]
 
@@ -118,11 +104,11 @@ def _invocation(context: Any, cold_start: bool) -> Mapping[str, Any]:
     return info
 
 
-def _deliver(client: NeuralLog, context: Any, margin: float) -> None:
-    """Flush within the invocation's remaining time; never raises into the handler."""
+def _deliver(context: Any, margin: float) -> None:
+    """Flush every client within the invocation's remaining time; never raises."""
     timeout: float | None = None
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     if callable(remaining):
         with contextlib.suppress(Exception):
             timeout = max(0.0, float(remaining()) / 1000.0 - margin)
-    flush_quietly(client, timeout)
+    flush_all(timeout)

@@ -20,13 +20,13 @@ fails (after its last retry) is sent once: ERROR, ``"Task shop.charge failed: Va
 ..."`` with the exception's type, message and traceback; Celery's own log record of the same
 failure is not sent a second time through the same client.
 
-Delivery: the records are sent by the client's background thread as usual, and flushed when
-a pool process exits (``worker_process_shutdown``, which Celery sends where ``atexit`` does
-not run) and when the worker shuts down (``worker_shutdown``). The prefork pool is safe: a
-child process forked from the worker gets a client of its own automatically (fresh queue,
-thread and connections), so records are never shared between processes.
-``flush_after_task=True`` also flushes after every task, for pools whose processes may be
-killed without warning.
+Delivery: the records are sent by the client's background thread as usual, and the records
+of every NeuralLog client of the process are flushed when a pool process exits
+(``worker_process_shutdown``, which Celery sends where ``atexit`` does not run) and when the
+worker shuts down (``worker_shutdown``). The prefork pool is safe: a child process forked
+from the worker gets a client of its own automatically (fresh queue, thread and
+connections), so records are never shared between processes. ``flush_after_task=True`` also
+flushes after every task, for pools whose processes may be killed without warning.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ except ImportError as _exc:  # pragma: no cover - depends on the environment
 
 from neurallog import context as _context
 from neurallog.integrations._common import ClientMethods, resolve_client
-from neurallog.integrations._tasks import flush_quietly, report_failure
+from neurallog.integrations._tasks import flush_all, flush_quietly, report_failure
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -130,7 +130,7 @@ class NeuralLogCelery(ClientMethods):
             with contextlib.suppress(ValueError):
                 _context.reset(token)
         if self.flush_after_task:
-            flush_quietly(self._client, self.shutdown_timeout)
+            flush_all(self.shutdown_timeout)
 
     def _task_failure(
         self, sender: Any = None, exception: BaseException | None = None, **_: Any
@@ -140,7 +140,7 @@ class NeuralLogCelery(ClientMethods):
             report_failure(self._client, exception, f"Task {name} failed")
 
     def _process_shutdown(self, **_: Any) -> None:
-        flush_quietly(self._client, self.shutdown_timeout)
+        flush_all(self.shutdown_timeout)
 
     def __repr__(self) -> str:
         return f"<NeuralLogCelery client={self._client!r}>"

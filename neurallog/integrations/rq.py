@@ -20,15 +20,16 @@ A job that fails for the last time is sent once: ERROR, ``"Job app.charge failed
 ValueError: ..."`` with the exception's type, message and traceback; a failure that RQ will
 retry is sent as WARN (``"Job app.charge failed, will retry: ..."``).
 
-Delivery: the records are delivered at the end of each job, within
-``neurallog_flush_timeout`` seconds (10). :class:`NeuralLogWorker` runs each job in a forked
-work horse that ends with ``os._exit`` (no ``atexit``), so this is where its records are
-sent; the fork gives the horse a client of its own automatically (fresh queue, thread and
-connections).
-:class:`NeuralLogSimpleWorker` runs jobs in the worker's own process.
+Delivery: the records of every NeuralLog client of the process are delivered at the end of
+each job, within ``neurallog_flush_timeout`` seconds (10). :class:`NeuralLogWorker` runs
+each job in a forked work horse that ends with ``os._exit`` (no ``atexit``), so this is
+where its records are sent; the fork gives the horse a client of its own automatically
+(fresh queue, thread and connections). :class:`NeuralLogSimpleWorker` runs jobs in the
+worker's own process.
 
-Without ``neurallog=``, the class attribute ``neurallog_client`` is used, else a client
-configured from the environment.
+Failures are sent through the worker's client: ``neurallog=``, else the class attribute
+``neurallog_client``, else a client configured from the environment (``NEURALLOG_API_KEY``,
+``NEURALLOG_ENDPOINT``).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ except ImportError as _exc:  # pragma: no cover - depends on the environment
 
 from neurallog import context as _context
 from neurallog.integrations._common import resolve_client
-from neurallog.integrations._tasks import environment_client, flush_quietly, report_failure
+from neurallog.integrations._tasks import environment_client, flush_all, report_failure
 
 if TYPE_CHECKING:
     from neurallog.client import NeuralLog
@@ -88,7 +89,6 @@ class NeuralLogWorkerMixin:
 
     def perform_job(self, job: Any, queue: Any, *args: Any, **kwargs: Any) -> Any:
         """Run the job with its context bound, then deliver its records."""
-        client = self.neurallog
         token = None
         with contextlib.suppress(Exception):  # context is a nicety: the job runs regardless
             token = _context.bind({"job": _job_info(job, queue)})
@@ -98,17 +98,20 @@ class NeuralLogWorkerMixin:
             if token is not None:
                 with contextlib.suppress(ValueError):
                     _context.reset(token)
-            flush_quietly(client, type(self).neurallog_flush_timeout)
+            flush_all(type(self).neurallog_flush_timeout)
 
     def handle_exception(self, job: Any, *exc_info: Any) -> Any:
         """Send the job's exception once (WARN when RQ will retry the job), then RQ's own."""
         exc = exc_info[1] if len(exc_info) > 1 else None
-        if isinstance(exc, BaseException):
+        client = None
+        with contextlib.suppress(Exception):  # no client configured: RQ's handling goes on
+            client = self.neurallog
+        if isinstance(exc, BaseException) and client is not None:
             name = _func_name(job)
             if _will_retry(job):
-                report_failure(self.neurallog, exc, f"Job {name} failed, will retry", level="WARN")
+                report_failure(client, exc, f"Job {name} failed, will retry", level="WARN")
             else:
-                report_failure(self.neurallog, exc, f"Job {name} failed")
+                report_failure(client, exc, f"Job {name} failed")
         return super().handle_exception(job, *exc_info)  # type: ignore[misc]
 
 

@@ -12,7 +12,6 @@ import pytest
 
 import neurallog
 from neurallog import NeuralLog
-from neurallog.integrations import _tasks
 from neurallog.integrations.aws_lambda import lambda_handler
 
 pytestmark = pytest.mark.slow  # NeuralLog Local
@@ -125,29 +124,30 @@ def test_delivery_waits_no_longer_than_the_invocation_has_left() -> None:
             client.close(timeout=0)
 
 
-def test_bare_decorator_uses_a_client_from_the_environment(
-    neurallog_local: Any, monkeypatch: pytest.MonkeyPatch
+def test_every_client_is_delivered_and_the_bare_decorator_is_refused(
+    client: NeuralLog, neurallog_local: Any
 ) -> None:
-    monkeypatch.setenv("NEURALLOG_API_KEY", neurallog_local.api_key)
-    monkeypatch.setenv("NEURALLOG_ENDPOINT", neurallog_local.endpoint)
-    monkeypatch.setattr(_tasks, "_env_client", None)
-    assert neurallog.lambda_handler is lambda_handler
-
-    @neurallog.lambda_handler
-    def handler(event: Any, context: Any) -> None:
-        _tasks.environment_client().warn("low stock", sku=event)
-
-    handler("A-1", LambdaContext())
-    env_client = _tasks._env_client
-    assert env_client is not None
+    other = NeuralLog(
+        api_key=neurallog_local.api_key, endpoint=neurallog_local.endpoint, batch_interval=600
+    )
     try:
-        (entry,) = _stored(env_client)
-        assert entry["level"] == "WARN"
+        assert neurallog.lambda_handler is lambda_handler
+
+        @neurallog.lambda_handler(client)
+        def handler(event: Any, context: Any) -> None:
+            other.warn("low stock", sku=event)  # a client of the handler's own
+
+        handler("A-1", LambdaContext())
+        assert other.stats.sent == 1
+        (entry,) = _stored(client)
         assert entry["metadata"]["sku"] == "A-1"
+        assert "request_id" in entry["metadata"]["lambda"]
     finally:
-        env_client.close()
+        other.close()
+    with pytest.raises(TypeError, match=r"use @lambda_handler\(client\)"):
+        lambda_handler(handler)  # type: ignore[arg-type]
 
 
 def test_margin_is_checked() -> None:
     with pytest.raises(ValueError, match="margin must be a number of seconds >= 0"):
-        lambda_handler(None, margin=-1)
+        lambda_handler(NeuralLog(api_key="k", endpoint="http://127.0.0.1:9/v1"), margin=-1)

@@ -58,6 +58,7 @@ import sys
 from rq import Queue, Retry
 
 import jobs
+from neurallog import NeuralLog
 from neurallog.integrations.rq import NeuralLogSimpleWorker, NeuralLogWorker
 
 if sys.argv[1] == "fakeredis":
@@ -75,7 +76,9 @@ queue = Queue("orders", connection=connection)
 charges = [queue.enqueue(jobs.charge, n) for n in range(3)]
 declined = queue.enqueue(jobs.decline)
 flaky = queue.enqueue(jobs.flaky, retry=Retry(max=1))
-worker = worker_class([queue], connection=connection, neurallog=jobs.client)
+# Failures go through a client of the worker's; the jobs log through their own.
+reporter = NeuralLog(batch_interval=600)
+worker = worker_class([queue], connection=connection, neurallog=reporter)
 worker.work(burst=True)
 print(json.dumps({
     "worker_pid": __import__("os").getpid(),
