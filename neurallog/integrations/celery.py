@@ -73,7 +73,7 @@ class NeuralLogCelery(ClientMethods):
                 one); without it, one is made from ``client_kwargs`` and the environment.
             capture_failures: Send each failed task's exception (ERROR) once.
             flush_after_task: Also deliver the records after every task.
-            shutdown_timeout: Seconds a process exit may wait for delivery (default: the
+            shutdown_timeout: Seconds a process exit may wait for delivery (default: each
                 client's ``flush_timeout``).
         """
         self._client, self._owned = resolve_client(client, client_kwargs, what="NeuralLogCelery")
