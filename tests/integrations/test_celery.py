@@ -17,8 +17,8 @@ import pytest
 celery = pytest.importorskip("celery", reason="needs the 'celery' extra")
 
 from neurallog import NeuralLog  # noqa: E402
-
-pytestmark = pytest.mark.slow  # a worker process and NeuralLog Local
+from neurallog.integrations.celery import NeuralLogCelery  # noqa: E402
+from neurallog.testing import capture  # noqa: E402
 
 # The worker's module: its client only delivers when told to (interval of ten minutes), so
 # what reaches the server was delivered by the integration's flushes.
@@ -144,6 +144,43 @@ def worker(tmp_path: Path, neurallog_local: Any) -> Iterator[Worker]:
             process.wait(30)
 
 
+def test_eager_tasks_carry_their_context_until_the_integration_is_closed() -> None:
+    app = celery.Celery("eager")
+    app.conf.task_always_eager = True
+    client = NeuralLog(api_key="k", endpoint="http://127.0.0.1:9/v1")
+    integration = NeuralLogCelery(client)
+
+    @app.task(name="eager.add")
+    def add(x: int, y: int) -> int:
+        integration.info("adding", x=x)
+        return x + y
+
+    @app.task(name="eager.boom")
+    def boom() -> None:
+        raise KeyError("missing")
+
+    try:
+        with capture(client) as logs:
+            added = add.delay(1, 2)
+            assert added.get() == 3
+            failed = boom.delay()
+            with pytest.raises(KeyError):
+                failed.get()
+            integration.close()
+            add.delay(5, 6)
+        first, error, after = logs.entries
+        assert first["metadata"] == {
+            "x": 1,
+            "task": {"id": added.id, "name": "eager.add", "retries": 0},
+        }
+        assert error["message"] == "Task eager.boom failed: KeyError: 'missing'"
+        assert error["metadata"]["task"]["id"] == failed.id
+        assert after["metadata"] == {"x": 5}  # disconnected: no task context
+    finally:
+        client.close(timeout=0)
+
+
+@pytest.mark.slow  # a worker process and NeuralLog Local
 def test_task_records_carry_the_task_and_are_delivered_when_the_worker_stops(
     worker: Worker, neurallog_local: Any
 ) -> None:

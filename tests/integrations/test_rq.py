@@ -19,8 +19,6 @@ pytest.importorskip("rq", reason="needs the 'rq' extra")
 
 from neurallog import NeuralLog
 
-pytestmark = pytest.mark.slow  # worker processes and NeuralLog Local
-
 # The jobs' module: its client only delivers when told to (interval of ten minutes), so what
 # reaches the server was delivered by the worker at the end of each job.
 JOBS = """
@@ -150,6 +148,39 @@ def _check(tenant: Any, ran: dict[str, Any], forked: bool) -> None:
     assert retrying["metadata"]["job"]["retries_left"] == 1
 
 
+def _fail_job() -> None:
+    raise LookupError("no such order")
+
+
+def test_in_process_worker_binds_the_job_and_reports_its_failure() -> None:
+    fakeredis = pytest.importorskip("fakeredis", reason="needs fakeredis (the 'dev' extra)")
+    from rq import Queue
+
+    from neurallog.integrations.rq import NeuralLogSimpleWorker
+    from neurallog.testing import capture
+
+    connection = fakeredis.FakeStrictRedis()
+    queue = Queue("fast", connection=connection)
+    job = queue.enqueue(_fail_job)
+    client = NeuralLog(api_key="k", endpoint="http://127.0.0.1:9/v1")
+    try:
+        with capture(client) as logs:
+            worker = NeuralLogSimpleWorker([queue], connection=connection, neurallog=client)
+            worker.work(burst=True)
+        (error,) = logs.entries
+        assert error["level"] == "ERROR"
+        assert error["message"] == (f"Job {__name__}._fail_job failed: LookupError: no such order")
+        assert error["metadata"]["job"] == {
+            "id": job.id,
+            "func": f"{__name__}._fail_job",
+            "queue": "fast",
+            "retries": 0,
+        }
+    finally:
+        client.close(timeout=0)
+
+
+@pytest.mark.slow  # a worker process and NeuralLog Local
 def test_simple_worker_with_fakeredis(tmp_path: Path, neurallog_local: Any) -> None:
     pytest.importorskip("fakeredis", reason="needs fakeredis (the 'dev' extra)")
     ran = _run(tmp_path, neurallog_local, "fakeredis")
@@ -190,6 +221,7 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
         process.wait(30)
 
 
+@pytest.mark.slow  # redis-server, a worker process and NeuralLog Local
 def test_forking_worker_with_redis_server(
     tmp_path: Path, neurallog_local: Any, redis_url: str
 ) -> None:
