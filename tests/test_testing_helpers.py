@@ -69,6 +69,17 @@ def test_capture_covers_batches_and_the_logging_handler() -> None:
         client.close(timeout=1)
 
 
+def test_nested_captures_each_get_their_own_entries() -> None:
+    with capture() as outer:
+        outer.client.info("before")
+        with capture(outer.client) as inner:
+            outer.client.info("inside")
+        outer.client.info("after")
+    assert inner.messages == ["before", "inside"]  # pending when the inner block began
+    assert outer.messages == ["after"]
+    assert outer.client.stats.sent == 3
+
+
 def test_capture_without_a_client_makes_its_own() -> None:
     with capture() as logs:
         logs.client.debug("hello", n=1)

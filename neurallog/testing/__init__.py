@@ -113,12 +113,17 @@ def capture(client: object = None) -> Iterator[Captured]:
 
     # The worker encodes each batch as usual and hands it to the sender's request step,
     # which this replaces: every way of logging through the client ends up here.
+    # A capture inside another capture of the same client hands the entries back after.
+    outer = sender.__dict__.get("_send")
     sender._send = send  # type: ignore[method-assign]
     try:
         yield captured
         target.flush()
     finally:
-        del sender._send
+        if outer is None:
+            del sender._send
+        else:
+            sender._send = outer  # type: ignore[method-assign]
         if owned:
             target.close()
 
