@@ -109,7 +109,12 @@ def capture(client: object = None) -> Iterator[Captured]:
 
     def send(entries: list[dict[str, Any]], body: bytes, control: object) -> None:
         captured._entries.extend(entries)
+        # Settled as a stored request would be, so a buffer keeping records until then
+        # lets them go.
         account.sent(len(entries))
+        acknowledged = sender.acknowledged
+        if acknowledged is not None:
+            acknowledged([entry["id"] for entry in entries])
 
     # The worker encodes each batch as usual and hands it to the sender's request step,
     # which this replaces: every way of logging through the client ends up here.
