@@ -19,6 +19,9 @@ from neurallog.client import LogBatch, NeuralLog
 if TYPE_CHECKING:
     from neurallog.async_client import AsyncNeuralLog
 
+    # Also importable from here, as ``@neurallog.lambda_handler``.
+    from neurallog.integrations.aws_lambda import lambda_handler as lambda_handler
+
 __all__ = ["AsyncNeuralLog", "DeliveryStats", "LogBatch", "NeuralLog", "__version__"]
 
 # Defined in the pipeline's modules; shown (reprs, tracebacks, docs) where users import it.
@@ -31,4 +34,8 @@ def __getattr__(name: str) -> Any:
         from neurallog.async_client import AsyncNeuralLog
 
         return AsyncNeuralLog
+    if name == "lambda_handler":  # ``@neurallog.lambda_handler``; see its module
+        from neurallog.integrations.aws_lambda import lambda_handler
+
+        return lambda_handler
     raise AttributeError(f"module 'neurallog' has no attribute {name!r}")

@@ -14,6 +14,9 @@ module                                        what                         extra
 ``neurallog.integrations.fastapi``            ``NeuralLogFastAPI``         ``neurallog[fastapi]``
 ``neurallog.integrations.asgi``               ``NeuralLogASGIMiddleware``  (none)
 ``neurallog.integrations.wsgi``               ``NeuralLogWSGIMiddleware``  (none)
+``neurallog.integrations.celery``             ``NeuralLogCelery``          ``neurallog[celery]``
+``neurallog.integrations.rq``                 ``NeuralLogWorker``          ``neurallog[rq]``
+``neurallog.integrations.aws_lambda``         ``lambda_handler``           (none)
 ============================================  ===========================  ===================
 
 While a request is handled, every record sent by any NeuralLog client carries the request's

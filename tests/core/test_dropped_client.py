@@ -61,6 +61,8 @@ def test_what_a_dropped_client_cannot_send_in_time_is_counted(blackhole: str) ->
         batch_interval=3600,
         batch_size=1000,
         shutdown_timeout=0.2,
+        # A request the worker started before the client was dropped keeps its own timeout.
+        timeout=1,
         on_drop=lambda reason, count, error: reported.append((reason, count)),
     )
     for i in range(2500):  # three requests' worth: the first one hangs until the deadline

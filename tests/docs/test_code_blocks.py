@@ -44,7 +44,7 @@ def _check_output(out: str, code: str) -> None:
 @pytest.mark.parametrize(("block", "code"), PYTHON, ids=[block.id for block, _ in PYTHON])
 def test_python_block_runs(block: Any, code: str, neurallog_local: Any, tmp_path: Path) -> None:
     if "\ndef test_" in "\n" + code:
-        _run_test_functions(block, code, neurallog_local)
+        _run_test_functions(block, code, neurallog_local, tmp_path)
         return
     script = tmp_path / "program.py"
     script.write_text(code)
@@ -62,19 +62,32 @@ def test_python_block_runs(block: Any, code: str, neurallog_local: Any, tmp_path
     _check_output(done.stdout, code)
 
 
-def _run_test_functions(block: Any, code: str, neurallog_local: Any) -> None:
-    """A block of pytest tests is shown as a test file: each of its tests runs here.
+def _run_test_functions(block: Any, code: str, neurallog_local: Any, tmp_path: Path) -> None:
+    """A block of pytest tests is shown as a test file: its tests run.
 
-    They get this test's own ``neurallog_local`` (the fixture they ask for), so that no
-    second server starts.
+    Tests that ask only for ``neurallog_local`` run here with this test's own (no second
+    server starts); others run in a pytest of their own, with its fixtures.
     """
     namespace: dict[str, Any] = {"__name__": "docs_block"}
     exec(compile(code, block.id, "exec"), namespace)  # noqa: S102 - the project's own docs
     tests = [value for name, value in namespace.items() if name.startswith("test_")]
     assert tests, f"{block.id} defines no test"
-    for test in tests:
-        assert list(inspect.signature(test).parameters) == ["neurallog_local"], test
-        test(neurallog_local)
+    if all(set(inspect.signature(test).parameters) <= {"neurallog_local"} for test in tests):
+        for test in tests:
+            test(*[neurallog_local] * len(inspect.signature(test).parameters))
+        return
+    script = tmp_path / "test_block.py"
+    script.write_text(code)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(script)],
+        cwd=tmp_path,
+        env=_env(neurallog_local),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert f"{len(tests)} passed" in done.stdout, done.stdout + done.stderr
 
 
 @pytest.mark.parametrize(("block", "code"), BASH, ids=[block.id for block, _ in BASH])

@@ -10,7 +10,18 @@ import pytest
 
 from .conftest import WAIT
 
-FRAMEWORKS = ("flask", "django", "fastapi", "starlette", "structlog", "loguru", "werkzeug")
+FRAMEWORKS = (
+    "flask",
+    "django",
+    "fastapi",
+    "starlette",
+    "structlog",
+    "loguru",
+    "werkzeug",
+    "celery",
+    "rq",
+    "pytest",
+)
 
 
 def run(code: str) -> str:
@@ -31,6 +42,8 @@ def test_framework_free_modules_import_no_framework() -> None:
         import neurallog.integrations.logging
         import neurallog.integrations.asgi
         import neurallog.integrations.wsgi
+        import neurallog.integrations.aws_lambda
+        import neurallog.testing
         print(sorted(name for name in {FRAMEWORKS!r} if name in sys.modules))
         """
     )
@@ -45,6 +58,8 @@ def test_framework_free_modules_import_no_framework() -> None:
         ("fastapi", "fastapi", "fastapi"),
         ("structlog", "structlog", "structlog"),
         ("loguru", "loguru", "loguru"),
+        ("celery", "celery", "celery"),
+        ("rq", "rq", "rq"),
     ],
 )
 def test_a_missing_framework_names_the_extra_to_install(
