@@ -147,6 +147,7 @@ class LocalServerProcess:
             str(ready),
             "--rate-limit",
             "0",
+            "--no-state-file",  # a test's server is not the one the user's commands find
             *self.extra_args,
         ]
         with self.log_path.open("wb") as log:
