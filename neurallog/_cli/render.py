@@ -40,8 +40,11 @@ _METADATA_SHOWN = 12
 def console(stream: IO[str] | None = None) -> Console:
     """A console on ``stream`` (stdout): colour only on a terminal and without NO_COLOR."""
     stream = stream or sys.stdout
+    # A pipe gets whole lines: a table is cut to fit a terminal's width only.
+    width = None if stream.isatty() else 1_000
     return Console(
         file=stream,
+        width=width,
         highlight=False,
         emoji=False,
         markup=False,
