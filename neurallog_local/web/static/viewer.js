@@ -189,6 +189,8 @@ function reload() {
   state.dropped = 0;
   state.entries.clear();
   state.received = 0;
+  state.following = false;
+  state.total = null;
   $("list").replaceChildren();
   $("jump").hidden = true;
   closeDetail();
@@ -209,6 +211,8 @@ function reload() {
       return;
     }
     state.received += 1;
+    // After the history (which the count already covers), every entry is a new match.
+    if (state.following && typeof state.total === "number") state.total += 1;
     state.pending.push(entry);
     if (state.pending.length > MAX_ROWS) {
       state.dropped += state.pending.length - MAX_ROWS;
@@ -217,6 +221,7 @@ function reload() {
     schedule();
   });
   stream.addEventListener("heartbeat", () => {
+    state.following = true;
     if (!state.paused) setHealth("live", "");
   });
   stream.addEventListener("error", () => {
@@ -269,21 +274,30 @@ function flush() {
   }
   const list = $("list");
   const follow = atBottom(list);
-  const batch = state.pending.splice(0, state.pending.length);
+  const batch = state.pending.splice(0, state.pending.length).slice(-MAX_ROWS);
   const fragment = document.createDocumentFragment();
-  for (const entry of batch.slice(-MAX_ROWS)) {
+  for (const entry of batch) {
     state.entries.set(entry.id, entry);
     fragment.append(row(entry));
   }
-  list.append(fragment);
-  let excess = list.childElementCount - MAX_ROWS;
+  const excess = list.childElementCount + batch.length - MAX_ROWS;
   let removed = 0;
-  while (excess-- > 0) {
-    const first = list.firstElementChild;
-    removed += first.offsetHeight;
-    state.entries.delete(first.dataset.id);
-    first.remove();
+  if (excess > 0) {
+    // One removal of the oldest rows, measured once: reading a row's height per removed
+    // row would lay the page out again each time.
+    const rowHeight = list.firstElementChild ? list.firstElementChild.offsetHeight : 0;
+    const gone = Math.min(excess, list.childElementCount);
+    for (let i = 0; i < gone; i++) state.entries.delete(list.children[i].dataset.id);
+    if (gone === list.childElementCount) list.replaceChildren();
+    else {
+      const range = document.createRange();
+      range.setStartBefore(list.firstElementChild);
+      range.setEndAfter(list.children[gone - 1]);
+      range.deleteContents();
+    }
+    removed = gone * rowHeight;
   }
+  list.append(fragment);
   if (follow) list.scrollTop = list.scrollHeight;
   else {
     list.scrollTop -= removed; // keep the rows being read where they are
@@ -370,7 +384,7 @@ function row(entry) {
   for (const [key, value] of Object.entries(metadata)) {
     if (key === "exception" || shown >= 8) continue;
     const pair = el("span", "kv");
-    pair.append(el("b", "", `${key}=`), scalar(value).slice(0, 120));
+    pair.append(el("span", "kk", `${key}=`), scalar(value).slice(0, 120));
     message.append(pair);
     shown += 1;
   }
