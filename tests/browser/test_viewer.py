@@ -188,7 +188,7 @@ def test_rule_changes_need_the_sessions_csrf_token(context: Any, viewer: Viewer)
     assert _enabled(viewer, rule["id"]) is True
     # The page itself sends the token: its toggle works.
     page.click("[data-tab=rules]")
-    toggle = page.locator("#rules tr:has-text('csrf probe') button.toggle")
+    toggle = page.locator("#rules tr:has-text('csrf probe') button.switch")
     toggle.wait_for(timeout=WAIT_MS)
     assert toggle.inner_text() == "On"
     toggle.click()

@@ -570,9 +570,10 @@ function ruleRow(rule) {
     el("td", "", rule.actions.length),
     el("td", "ts", rule.last_triggered_at ? shortTime(rule.last_triggered_at) : "never"),
   );
-  const toggle = el("button", "toggle", rule.enabled ? "On" : "Off");
+  const toggle = el("button", `switch ${rule.enabled ? "on" : "off"}`, rule.enabled ? "On" : "Off");
   toggle.type = "button";
-  toggle.setAttribute("aria-pressed", String(!rule.enabled));
+  toggle.title = rule.enabled ? "Disable this rule" : "Enable this rule";
+  toggle.setAttribute("aria-pressed", String(rule.enabled));
   toggle.addEventListener("click", async (event) => {
     event.stopPropagation();
     try {
@@ -598,7 +599,7 @@ async function showExecutions(rule, tr) {
   body.replaceChildren(el("h3", "", "Condition"), el("code", "", describeCondition(rule.condition)));
   body.append(el("h3", "", "Executions"));
   $("rule-detail").hidden = false;
-  const table = el("table", "table");
+  const table = el("table", "table compact");
   const head = el("tr");
   for (const title of ["When", "Action", "Status", "Result"]) head.append(el("th", "", title));
   table.append(head);
@@ -611,7 +612,7 @@ async function showExecutions(rule, tr) {
         const line = el("tr");
         line.append(
           el("td", "ts", shortTime(execution.executed_at)),
-          el("td", "", action.action_id),
+          el("td", "ellipsis", action.action_id),
           el("td", `status-${execution.status}`, execution.status),
           el("td", "", execution.error || (execution.result ? JSON.stringify(execution.result) : "")),
         );
