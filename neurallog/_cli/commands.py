@@ -233,6 +233,8 @@ def _send_lines(
     tags: list[str] | None,
 ) -> int:
     progress = sys.stderr.isatty()
+    if sys.stdin.isatty():
+        print("neurallog send: one entry per line; Ctrl-D ends", file=sys.stderr)
     count = 0
     shown = time.monotonic()
     for raw in sys.stdin:

@@ -81,8 +81,8 @@ def _cross_site(request: Request) -> bool:
     return urlsplit(origin).netloc != request.headers.get("host", "")
 
 
-def _session_payload(session: Session, scopes: list[str]) -> dict[str, Any]:
-    return {"tenant": session.tenant, "scopes": scopes, "csrf": session.csrf}
+def _session_payload(session: Session) -> dict[str, Any]:
+    return {"tenant": session.tenant, "scopes": list(session.scopes), "csrf": session.csrf}
 
 
 def _set_cookie(response: Response, request: Request, session: Session, max_age: int) -> None:
@@ -101,7 +101,6 @@ def viewer_routes(services: Services) -> list[BaseRoute]:
     """The viewer's routes, mounted beside the API."""
     sessions = services.viewer
     lifetime = int(sessions.lifetime)
-    scopes_of: dict[str, list[str]] = {}
 
     def session_of(request: Request) -> Session | None:
         return sessions.get(request.cookies.get(cookie_name(request.scope)))
@@ -118,18 +117,16 @@ def viewer_routes(services: Services) -> list[BaseRoute]:
         headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
         return Response(body, headers=headers, media_type=_STATIC[name])
 
-    def open_session(request: Request, api_key: str) -> tuple[Session, list[str]]:
+    def open_session(api_key: str) -> Session:
         principal = services.auth.authenticate(api_key, None)  # 401 ApiError if unknown
-        session = sessions.open(api_key, principal.tenant)
-        scopes_of[session.id] = sorted(principal.scopes)
-        return session, scopes_of[session.id]
+        return sessions.open(api_key, principal.tenant, tuple(sorted(principal.scopes)))
 
     async def login_link(request: Request) -> Response:
         api_key = sessions.redeem(request.query_params.get("token", ""))
         if api_key is None:
             return RedirectResponse("/?signin=expired", 303, headers=_PAGE_HEADERS)
         try:
-            session, _ = open_session(request, api_key)
+            session = open_session(api_key)
         except ApiError:
             return RedirectResponse("/?signin=expired", 303, headers=_PAGE_HEADERS)
         response = RedirectResponse("/", 303, headers=_PAGE_HEADERS)
@@ -143,14 +140,13 @@ def viewer_routes(services: Services) -> list[BaseRoute]:
         if request.method == "GET":
             if current is None:
                 return _error(request, 401, "unauthorized", "not signed in")
-            payload = _session_payload(current, scopes_of.get(current.id, []))
+            payload = _session_payload(current)
             return json_response(200, payload, {"Cache-Control": "no-store"})
         if request.method == "DELETE":
             if current is not None:
                 if not current.csrf_matches(request.headers.get("x-csrf-token")):
                     return _error(request, 403, "forbidden", "the CSRF token is missing or wrong")
                 sessions.close(current.id)
-                scopes_of.pop(current.id, None)
             response = Response(status_code=204)
             response.delete_cookie(cookie_name(request.scope), path="/")
             return response
@@ -166,12 +162,10 @@ def viewer_routes(services: Services) -> list[BaseRoute]:
         if not isinstance(api_key, str) or not api_key.strip():
             return _error(request, 400, "bad_request", 'send {"api_key": "..."}')
         try:
-            session, scopes = open_session(request, api_key.strip())
+            session = open_session(api_key.strip())
         except ApiError:
             return _error(request, 401, "unauthorized", "the API key is not valid")
-        response = json_response(
-            200, _session_payload(session, scopes), {"Cache-Control": "no-store"}
-        )
+        response = json_response(200, _session_payload(session), {"Cache-Control": "no-store"})
         _set_cookie(response, request, session, lifetime)
         return response
 

@@ -25,6 +25,7 @@ class Session:
     id: str
     api_key: str = field(repr=False)
     tenant: str
+    scopes: tuple[str, ...]
     csrf: str = field(repr=False)
     expires: float
 
@@ -56,12 +57,13 @@ class ViewerSessions:
         with self._lock:
             return self._tokens.pop(token, None)
 
-    def open(self, api_key: str, tenant: str) -> Session:
+    def open(self, api_key: str, tenant: str, scopes: tuple[str, ...]) -> Session:
         """A new session acting with ``api_key``."""
         session = Session(
             id=secrets.token_urlsafe(32),
             api_key=api_key,
             tenant=tenant,
+            scopes=scopes,
             csrf=secrets.token_urlsafe(32),
             expires=time.monotonic() + self.lifetime,
         )

@@ -86,7 +86,7 @@ def browser(chromium_path: str) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def viewer(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[Viewer]:
+def viewer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Viewer]:
     directory = tmp_path_factory.mktemp("viewer")
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEURALLOG_")}
     env["NEURALLOG_LOCAL_STATE_FILE"] = str(directory / "state.json")
