@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,15 @@ def test_rules_and_actions(
     _, out, _ = cli("actions", "executions", action["id"], env=tenant_env)
     assert "failed" in out
     assert "manual" in out
+
+
+def test_colour_on_a_terminal_only_and_never_with_no_color(
+    cli: Cli, tenant_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("send", "coloured?", "--level", "error", env=tenant_env)[0] == 0
+    monkeypatch.setenv("FORCE_COLOR", "1")  # as if stdout were a terminal
+    _, out, _ = cli("tail", env=tenant_env)
+    assert "\x1b[" in out
+    _, out, _ = cli("tail", env=dict(tenant_env, NO_COLOR="1"))
+    assert re.search(r"\x1b\[[0-9;]*3[0-9]", out) is None  # no foreground colour
+    assert "coloured?" in out
