@@ -208,8 +208,12 @@ def _print_env(args: argparse.Namespace, settings: Settings) -> int:
     if running is not None:
         print("\n".join(export_lines(running["endpoint"], running.get("api_key"))))
         return 0
-    if args.port == 0:
-        print("neurallog local: --print-env needs a fixed --port", file=sys.stderr)
+    if args.port == 0 or (args.db == ":memory:" and not settings.api_keys):
+        print(
+            "neurallog local: no server is running, and this one's endpoint or key would not be"
+            " known before it starts (--port 0 or --db :memory:): start it first",
+            file=sys.stderr,
+        )
         return 2
     key = None if settings.api_keys else Services.dev_key_of(settings)
     host = f"[{args.host}]" if ":" in args.host else args.host

@@ -62,3 +62,21 @@ def test_location_follows_the_platform_convention(monkeypatch: pytest.MonkeyPatc
         assert state_path() == Path("/somewhere/state/neurallog/local.json")
     monkeypatch.setenv("NEURALLOG_LOCAL_STATE_FILE", "/elsewhere/x.json")
     assert state_path() == Path("/elsewhere/x.json")
+
+
+def test_print_env_without_a_running_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from neurallog_local.cli import main
+
+    monkeypatch.setenv("NEURALLOG_LOCAL_STATE_FILE", str(tmp_path / "none.json"))
+    db = str(tmp_path / "local.db")
+    assert main(["--print-env", "--db", db, "--port", "9876"]) == 0
+    first = capsys.readouterr().out.splitlines()
+    assert first[0] == "export NEURALLOG_ENDPOINT=http://127.0.0.1:9876/v1"
+    assert first[1].startswith("export NEURALLOG_API_KEY=nl_dev_")
+    # The database keeps the key: the server started on it later uses the same one.
+    assert main(["--print-env", "--db", db, "--port", "9876"]) == 0
+    assert capsys.readouterr().out.splitlines() == first
+    assert main(["--print-env", "--db", ":memory:"]) == 2
+    assert "start it first" in capsys.readouterr().err
