@@ -38,7 +38,8 @@ START_TIMEOUT = 60.0
 
 def _chromium() -> str | None:
     configured = os.environ.get("NEURALLOG_TEST_CHROMIUM")
-    for path in (configured, *CHROMIUM_PATHS, shutil.which("chromium")):
+    candidates = [configured] if configured else [*CHROMIUM_PATHS, shutil.which("chromium")]
+    for path in candidates:
         if path and os.access(path, os.X_OK):
             return path
     return None
