@@ -263,7 +263,6 @@ def main(argv: list[str] | None = None) -> int:
         viewer_url = None
         if key is not None:
             viewer_url = f"{base_url}/ui/login?token={services.viewer.issue_login_token(key)}"
-        print(_banner(services, base_url, args.db, viewer_url), flush=True)
         if not args.no_state_file:
             state = {
                 "endpoint": base_url + "/v1",
@@ -272,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
                 "api_key": key,
             }
             recorded = write_state(state) is not None
+        # Printed once recorded: whoever reads the banner finds the state file written.
+        print(_banner(services, base_url, args.db, viewer_url), flush=True)
         if args.ready_file:
             target = Path(args.ready_file)
             partial = target.with_name(target.name + ".partial")

@@ -76,8 +76,10 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[Any]:
+    # Per module, not per session: Playwright's sync API keeps an event loop running on
+    # this thread, which later asyncio tests could not start theirs beside.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
