@@ -1,13 +1,14 @@
 """Process-wide hooks of the logging pipeline: interpreter exit, fork, multiprocessing exit.
 
-Every live pipeline is registered here (weakly). At interpreter exit every one is closed
-within its ``shutdown_timeout``; a ``multiprocessing`` child, which ends with ``os._exit``
-and so skips ``atexit``, flushes at its exit too.
+Every live delivery worker (:class:`~neurallog._worker.Worker`) is registered here
+(weakly). At interpreter exit every one is closed within its ``shutdown_timeout``; a
+``multiprocessing`` child, which ends with ``os._exit`` and so skips ``atexit``, flushes
+at its exit too.
 
 Fork: before it, every worker is brought to a safe point (not inside a request or an
 import, holding no lock the child could need) and held there, within :data:`FORK_WAIT`
-seconds in all; the parent's workers go on after it; in the child every pipeline forgets
-its parent's queue, locks, worker and connections.
+seconds in all; the parent's workers go on after it; in the child every worker forgets
+its parent's queue, counters, locks, thread and connections.
 """
 
 from __future__ import annotations
@@ -22,19 +23,19 @@ import weakref
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from neurallog._pipeline import Pipeline
+    from neurallog._worker import Worker
 
 __all__ = ["FORK_WAIT", "register", "register_multiprocessing_exit", "shutdown_all"]
 
 #: Seconds a fork may wait, in all, for the workers to reach their safe point.
 FORK_WAIT = 0.5
 
-_pipelines: weakref.WeakSet[Pipeline] = weakref.WeakSet()
+_workers: weakref.WeakSet[Worker] = weakref.WeakSet()
 
 
 class _Forking(threading.local):
-    # The pipelines this thread paused for the fork it is making (two threads may fork).
-    paused: list[Pipeline]
+    # The workers this thread paused for the fork it is making (two threads may fork).
+    paused: list[Worker]
 
     def __init__(self) -> None:
         self.paused = []
@@ -45,10 +46,10 @@ _hooks_installed = False
 _mp_exit_pid = 0
 
 
-def register(pipeline: Pipeline) -> None:
-    """Cover ``pipeline`` by the exit and fork hooks (installed with the first one)."""
+def register(worker: Worker) -> None:
+    """Cover ``worker`` by the exit and fork hooks (installed with the first one)."""
     global _hooks_installed
-    _pipelines.add(pipeline)
+    _workers.add(worker)
     if not _hooks_installed:
         _hooks_installed = True
         # Registered after `logging` was imported, so it runs before logging.shutdown().
@@ -62,22 +63,22 @@ def register(pipeline: Pipeline) -> None:
 
 def shutdown_all() -> None:
     """Close every live client, all within the longest ``shutdown_timeout`` (at exit)."""
-    pipelines = list(_pipelines)
+    workers = list(_workers)
     now = time.monotonic()
-    for pipeline in pipelines:
-        pipeline.begin_close(now + pipeline._opts.shutdown_timeout)
-    for pipeline in pipelines:
+    for worker in workers:
+        worker.begin_close(now + worker.shutdown_timeout)
+    for worker in workers:
         with contextlib.suppress(Exception):  # one client's failure must not stop the others
-            pipeline.finish_close()
+            worker.finish_close()
 
 
 def _before_fork() -> None:
     deadline = time.monotonic() + FORK_WAIT
     paused = _forking.paused
-    for pipeline in list(_pipelines):
-        paused.append(pipeline)  # first: a pause that fails halfway must still be undone
+    for worker in list(_workers):
+        paused.append(worker)  # first: a pause that fails halfway must still be undone
         with contextlib.suppress(Exception):  # never let a hook break the fork
-            pipeline.pause_for_fork(deadline)
+            worker.pause_for_fork(deadline)
 
 
 def _after_fork_in_parent() -> None:
@@ -89,8 +90,8 @@ def _after_fork_in_parent() -> None:
 
 def _after_fork_in_child() -> None:
     _forking.paused.clear()
-    for pipeline in list(_pipelines):
-        pipeline.after_fork_in_child()
+    for worker in list(_workers):
+        worker.after_fork_in_child()
 
 
 def register_multiprocessing_exit() -> None:

@@ -1,14 +1,18 @@
 """The bounded record queue: the hot path of every logging call, and its overflow policy.
 
-Hot path (the caller's thread): validate, capture what belongs to the call (time, level,
-message, a shallow copy of metadata, the scoped context, the client's static context, the
-active OpenTelemetry span's ids) and append a tuple to a deque under a lock that is never
-held while calling out. No serialization, no ids, no I/O.
+Where a record starts. ``client.info(...)`` calls :meth:`RecordQueue.put` on the caller's
+thread: validate, capture what belongs to the call (time, level, message, a shallow copy
+of metadata, the scoped context, the client's static context, the active OpenTelemetry
+span's ids) and append a tuple to a deque under a lock that is never held while calling
+out. No serialization, no ids, no I/O. The consumer (:mod:`neurallog._worker`) takes
+records in sequence order with :meth:`RecordQueue.take`, hands them to the sender, and
+marks them resolved with :meth:`RecordQueue.settle`.
 
 Queue bound and overflow: at most ``max_queue_size`` records wait. When full, the oldest
 record below ``protect_level`` (default ERROR) is dropped first (``overflow="drop_oldest"``),
 or the incoming one (``"drop_newest"``); records at or above ``protect_level`` are dropped
-only when nothing below it is left. Every loss is counted by reason.
+only when nothing below it is left. Every loss is reported to the accounting
+(:mod:`neurallog._accounting`), which shares this queue's lock.
 
 Backpressure: a thread logging in a tight loop holds the GIL for whole switch intervals and
 would fill the queue faster than the worker can send. While the queue is more than half
@@ -17,9 +21,14 @@ worker the GIL: a burst slows to the delivery rate instead of losing records. Du
 backoff or a slow request (backend down or rate limiting), and on a thread running an
 asyncio event loop, there is no pause: the bound and the policy apply.
 
-:class:`RecordQueue` is the producer's half of :class:`~neurallog._pipeline.Pipeline`; the
-consumer (the worker, flush and close) is the other half and takes records with
-:meth:`RecordQueue._take`, in sequence order, under the same lock.
+The seam for a durable buffer: the worker only uses the consumer half of this class
+(``lock``/``wake``, ``size``, :meth:`head_seq`, :meth:`take`, :meth:`settle`,
+:meth:`settled_upto`, :meth:`discard_pending`) and the producer signals it sets (``idle``,
+``waiting``, ``busy``, ``request_since``, ``consumer``). A buffer that keeps records on
+disk until the server acknowledges them replaces or wraps this queue behind the same
+methods: ``put`` appends (and persists), ``take`` reads the next batch, ``settle`` is the
+moment the batch is resolved (its records sent or dropped and counted) and may be
+forgotten.
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from neurallog import _guard
@@ -37,10 +46,10 @@ from neurallog._config import PipelineOptions, check_tags
 from neurallog._encoding import normalize_timestamp
 from neurallog._ids import new_ids
 from neurallog._levels import parse_level
-from neurallog._stats import DROP_REASONS
 from neurallog.context import _fields as _context_var
 
 if TYPE_CHECKING:
+    from neurallog._accounting import Accounting
     from neurallog._core import ClientCore
 
 __all__ = ["ID", "LEVEL", "NO_LIMIT", "SEQ", "TIME", "Record", "RecordQueue"]
@@ -63,48 +72,55 @@ _ctx_get = _context_var.get
 _state = _guard._state
 
 
-class RecordQueue:
-    """Records waiting for delivery, the counters of what became of them, and the hot path."""
+def _no_consumer() -> bool:
+    return False
 
-    def __init__(self, core: ClientCore, options: PipelineOptions) -> None:
+
+class RecordQueue:
+    """Records waiting for delivery, in sequence order, and the hot path that fills it."""
+
+    def __init__(
+        self,
+        core: ClientCore,
+        options: PipelineOptions,
+        account: Accounting,
+        lock: threading.RLock,
+    ) -> None:
         self._core = core
-        self._opts = options
+        self._account = account
         self._batch_size = core.options.batch_size
-        self._max_queue = options.max_queue_size
+        self.max_size = options.max_queue_size
         self._high_water = options.max_queue_size // 2
         self._protect = options.protect_level if options.protect_level is not None else NO_LIMIT
         self._drop_newest = options.overflow == "drop_newest"
-        self._closed = False
-        self._init_state()
+        self.closed = False
+        #: Starts the consumer; False when no thread can be started (set by the worker).
+        self.start_consumer: Callable[[], bool] = _no_consumer
+        self.reset(lock)
 
-    def _init_state(self) -> None:
-        """Everything a forked child must not share with its parent."""
+    def reset(self, lock: threading.RLock) -> None:
+        """Empty, under a new lock: a new queue, or a forked child's (never its parent's)."""
         # Re-entrant: a signal handler or a __del__ run by the garbage collector may log
         # while this thread is inside put(); a plain lock would deadlock the thread on itself.
-        self._lock = threading.RLock()
-        self._wake = threading.Condition(self._lock)  # the worker waits here
+        self.lock = lock
+        self.wake = threading.Condition(lock)  # the consumer waits here
         self._low: deque[Record] = deque()
         self._high: deque[Record] = deque()  # records at or above protect_level
-        self._size = 0
-        self._seq = 0
+        self.size = 0
+        self.seq = 0  # records admitted (each gets the next sequence number)
         self._inflight_floor = NO_LIMIT  # sequence number of the first record in flight
-        self._inflight = 0  # records taken by the consumer and not yet resolved
-        self._pending_since: float | None = None
+        self.inflight = 0  # records taken by the consumer and not yet settled
+        self.pending_since: float | None = None
         # What the consumer tells the producers (set by the worker, read on the hot path):
-        self._idle = False  # the worker waits with an empty queue
-        self._waiting = False  # the worker waits for batch_size or batch_interval
-        self._busy = False  # the worker is delivering (not idle, not in a backoff)
-        self._request_since: float | None = None  # when the request in flight was sent
-        self._worker: threading.Thread | object | None = None
+        self.idle = False  # the worker waits with an empty queue
+        self.waiting = False  # the worker waits for batch_size or batch_interval
+        self.busy = False  # the worker is delivering (not idle, not in a backoff)
+        self.request_since: float | None = None  # when the request in flight was sent
+        self.consumer: threading.Thread | object | None = None  # None until started
         self._pressure = 0
-        self._pid = os.getpid()
-        self._enqueued = 0
-        self._dropped: dict[str, int] = dict.fromkeys(DROP_REASONS, 0)
-        self._losses = 0
+        self.pid = os.getpid()
 
-    def _ensure_worker(self) -> bool:
-        """Start the consumer if it is not running; False when no thread can be started."""
-        raise NotImplementedError
+    # -- producing (the caller's thread) -----------------------------------------------------
 
     def put(
         self,
@@ -132,14 +148,12 @@ class RecordQueue:
         now = _time_ns()
         context = _ctx_get()
         static = self._core.static_context
-        with self._lock:
-            self._enqueued += 1
-            if self._closed:
-                self._dropped["closed"] += 1
-                self._losses += 1
+        with self.lock:
+            if self.closed:
+                self._account.refuse("closed")
                 return
-            seq = self._seq = self._seq + 1
-            if self._size >= self._max_queue and not self._make_room(level):
+            seq = self.seq = self.seq + 1
+            if self.size >= self.max_size and not self._make_room(level):
                 return
             record = (
                 seq,
@@ -159,13 +173,13 @@ class RecordQueue:
                 self._high.append(record)
             else:
                 self._low.append(record)
-            self._size += 1
-            if self._idle or (self._waiting and self._size >= self._batch_size):
-                self._idle = self._waiting = False
-                self._wake.notify()
-        if self._worker is None:
-            self._ensure_worker()
-        elif self._busy and self._size > self._high_water:
+            self.size += 1
+            if self.idle or (self.waiting and self.size >= self._batch_size):
+                self.idle = self.waiting = False
+                self.wake.notify()
+        if self.consumer is None:
+            self.start_consumer()
+        elif self.busy and self.size > self._high_water:
             self._backpressure()
 
     def _backpressure(self) -> None:
@@ -182,7 +196,7 @@ class RecordQueue:
         0.2 ms, not ``time.sleep(0)``: releasing the GIL for no time at all rarely lets the
         worker take it (bench/README.md, "Logging path").
         """
-        since = self._request_since
+        since = self.request_since
         if since is not None and _monotonic() - since > _SLOW_REQUEST:
             return
         self._pressure += 1
@@ -228,28 +242,26 @@ class RecordQueue:
             for _ in records:
                 self._count_recursion()
             return
-        with self._lock:
+        with self.lock:
             for captured in records:
-                self._enqueued += 1
-                if self._closed:
-                    self._dropped["closed"] += 1
-                    self._losses += 1
+                if self.closed:
+                    self._account.refuse("closed")
                     continue
-                seq = self._seq = self._seq + 1
+                seq = self.seq = self.seq + 1
                 level = captured[LEVEL]
-                if self._size >= self._max_queue and not self._make_room(level):
+                if self.size >= self.max_size and not self._make_room(level):
                     continue
                 record = (seq, *captured[1:])
                 if level >= self._protect:
                     self._high.append(record)
                 else:
                     self._low.append(record)
-                self._size += 1
-            if self._idle or (self._waiting and self._size >= self._batch_size):
-                self._idle = self._waiting = False
-                self._wake.notify()
-        if self._worker is None and not self._closed:
-            self._ensure_worker()
+                self.size += 1
+            if self.idle or (self.waiting and self.size >= self._batch_size):
+                self.idle = self.waiting = False
+                self.wake.notify()
+        if self.consumer is None and not self.closed:
+            self.start_consumer()
 
     def submit_entries(self, entries: Sequence[Mapping[str, Any]]) -> list[str]:
         """Validate every entry, then enqueue them all and return their ids.
@@ -331,21 +343,20 @@ class RecordQueue:
             victim = self._high.popleft()
         else:
             victim = None
-        self._dropped["queue_full"] += 1
-        self._losses += 1
+        self._account.overflow()
         if victim is None:
             return False
-        self._size -= 1
+        self.size -= 1
         return True
 
     def _count_recursion(self) -> None:
-        with self._lock:
-            self._enqueued += 1
-            self._dropped["recursion"] += 1
+        with self.lock:
+            self._account.refuse("recursion")
 
-    # -- taking, for the consumer ------------------------------------------------------------
+    # -- consuming (the worker, or a thread sending inline; lock held) -----------------------
 
-    def _head_seq(self) -> int:
+    def head_seq(self) -> int:
+        """The sequence number of the oldest queued record (NO_LIMIT when empty)."""
         low, high = self._low, self._high
         if low and high:
             return int(min(low[0][SEQ], high[0][SEQ]))
@@ -353,10 +364,10 @@ class RecordQueue:
             return int(low[0][SEQ])
         return int(high[0][SEQ]) if high else NO_LIMIT
 
-    def _take(self, limit: int) -> list[Record]:
-        """Up to ``limit`` records in sequence order (lock held)."""
+    def take(self, limit: int) -> list[Record]:
+        """Up to ``limit`` records in sequence order; they stay in flight until settled."""
         low, high = self._low, self._high
-        count = min(limit, self._size)
+        count = min(limit, self.size)
         if not high:
             taken = [low.popleft() for _ in range(count)]
         elif not low:
@@ -368,11 +379,28 @@ class RecordQueue:
                     taken.append(low.popleft())
                 else:
                     taken.append(high.popleft())
-        self._size -= count
-        self._inflight = count
+        self.size -= count
+        self.inflight = count
         self._inflight_floor = taken[0][SEQ] if taken else NO_LIMIT
-        self._pending_since = None if not self._size else _monotonic()
+        self.pending_since = None if not self.size else _monotonic()
         return taken
+
+    def settle(self) -> None:
+        """The batch taken last is resolved: every record sent, dropped or filtered."""
+        self.inflight = 0
+        self._inflight_floor = NO_LIMIT
+
+    def settled_upto(self, target: int) -> bool:
+        """Whether every record up to sequence number ``target`` is resolved."""
+        return self._inflight_floor > target and self.head_seq() > target
+
+    def discard_pending(self) -> int:
+        """Forget every queued record (shutdown); returns how many there were."""
+        left = self.size
+        self._low.clear()
+        self._high.clear()
+        self.size = 0
+        return left
 
 
 def _in_event_loop() -> bool:

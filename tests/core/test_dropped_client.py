@@ -15,13 +15,13 @@ HANG_GUARD = 30  # seconds; only ever reached when the SDK is broken
 
 
 def _worker_of(client: NeuralLog) -> threading.Thread:
-    worker = client._pipeline._worker
+    worker = client._pipeline.worker.thread
     assert isinstance(worker, threading.Thread)
     return worker
 
 
 def _weak_pipeline(client: NeuralLog) -> weakref.ref[Any]:
-    return weakref.ref(client._pipeline)
+    return weakref.ref(client._pipeline.worker)  # the thread keeps the worker alive
 
 
 def test_a_dropped_client_delivers_its_records_and_its_worker_exits(sink: Sink) -> None:

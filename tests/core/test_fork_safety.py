@@ -193,7 +193,7 @@ def test_the_worker_goes_on_after_the_fork_in_the_parent(
     assert client.flush(HANG_GUARD)
     assert _fork_and_log_in_child(client, "child") == 0
     pipeline = client._pipeline
-    assert not pipeline._paused
+    assert not pipeline.worker._paused
     client.info("after")
     assert client.flush(HANG_GUARD)
     assert sorted(sink.messages) == ["after", "before", "child"]

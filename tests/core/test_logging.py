@@ -519,7 +519,7 @@ def test_logging_from_a_destructor_inside_a_logging_call_does_not_deadlock(
 
     # As if the garbage collector (or a signal handler) ran this destructor while this
     # thread was inside put(), holding the pipeline's lock.
-    with client._pipeline._lock:
+    with client._pipeline.queue.lock:
         LogsWhenCollected()
     client.info("after")
     assert client.flush(5)

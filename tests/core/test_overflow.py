@@ -120,16 +120,16 @@ def test_backpressure_pauses_only_while_the_worker_is_delivering(
     for i in range(640):
         client.info(f"m{i}")
     assert pauses == []  # the worker is idle (nothing to send): never pause, just drop
-    client._pipeline._busy = True  # as while the worker delivers a batch
+    client._pipeline.queue.busy = True  # as while the worker delivers a batch
     for i in range(640):
         client.info(f"n{i}")
     assert pauses == [_queue._BACKPRESSURE_PAUSE] * 10  # one call in 64
     # A request pending for long means a slow backend: pausing the app would not help.
-    client._pipeline._request_since = time.monotonic() - 1.0
+    client._pipeline.queue.request_since = time.monotonic() - 1.0
     for i in range(640):
         client.info(f"o{i}")
-    client._pipeline._busy = False
-    client._pipeline._request_since = None
+    client._pipeline.queue.busy = False
+    client._pipeline.queue.request_since = None
     assert len(pauses) == 10
 
 
@@ -143,7 +143,7 @@ def test_backpressure_never_pauses_a_thread_running_an_event_loop(
     pauses: list[float] = []
     monkeypatch.setattr(_queue, "_yield_gil", pauses.append)
     client = make_client(auto_flush=False, max_queue_size=200)
-    client._pipeline._busy = True  # as while the worker delivers a batch
+    client._pipeline.queue.busy = True  # as while the worker delivers a batch
 
     async def burst() -> None:
         for i in range(640):
@@ -154,7 +154,7 @@ def test_backpressure_never_pauses_a_thread_running_an_event_loop(
     assert client.stats.dropped["queue_full"] == 440
     for i in range(640):  # the same burst on a thread without a loop is paced
         client.info(f"n{i}")
-    client._pipeline._busy = False
+    client._pipeline.queue.busy = False
     assert len(pauses) == 10
 
 
@@ -178,7 +178,7 @@ def test_a_loss_seen_by_another_flush_still_fails_a_flush_that_waited_for_it(
     results: list[bool] = []
     waiter = threading.Thread(target=lambda: results.append(client.flush(10)))
     waiter.start()
-    assert wait_until(lambda: client._pipeline._flush_target == 3)  # it waits for all three
+    assert wait_until(lambda: client._pipeline.worker._flush_target == 3)  # it waits for all three
     assert client.flush(0) is False  # another flush returns first and sees the loss
     release.set()
     waiter.join(10)

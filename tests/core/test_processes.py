@@ -181,7 +181,7 @@ def test_the_worker_starts_lazily_in_the_child(sink: Sink, make_client: ClientFa
     if pid == 0:
         try:
             pipeline = client._pipeline
-            before = pipeline._worker is None and pipeline.stats.enqueued == 0
+            before = pipeline.worker.thread is None and pipeline.stats.enqueued == 0
             client.info("from child")
             ok = client.flush(10)
             os.write(write, b"1" if before and ok else b"0")
