@@ -1,4 +1,4 @@
-"""``make bench``: the logging-path benchmark, then NeuralLog Local's if it is present.
+"""``make bench``: the logging paths, cold start, then NeuralLog Local.
 
 Benchmarks print figures side by side; they are not tests and assert nothing.
 """
@@ -27,7 +27,7 @@ def _load(name: str) -> object | None:
 def main() -> int:
     """Run every benchmark that exists; the exit code is non-zero if one crashed."""
     failures = 0
-    for name in ("bench_logging", "bench_local"):
+    for name in ("bench_logging", "bench_start", "bench_local"):
         module = _load(name)
         entry = getattr(module, "main", None)
         if entry is None:

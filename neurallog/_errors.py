@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import orjson
 
 from neurallog import exceptions as exc
+
+if TYPE_CHECKING:
+    import httpx
 
 _STATUS_CLASSES: dict[int, type[exc.ApiError]] = {
     400: exc.ValidationError,
@@ -69,6 +71,8 @@ def error_for_transport(error: httpx.TransportError, request: httpx.Request) -> 
     """Build the exception for a request that got no response."""
     # The URL is safe to show: endpoints never carry credentials (see _config).
     target = f"{request.method} {request.url.copy_with(query=None)}"
+    import httpx  # loaded already: it raised the error
+
     detail = str(error) or type(error).__name__
     if isinstance(error, httpx.TimeoutException):
         return exc.TimeoutError(f"{target} timed out: {detail}")

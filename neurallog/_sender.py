@@ -30,23 +30,22 @@ shutdown deadline.
 
 from __future__ import annotations
 
-import gzip
 import logging
 import time
-import uuid
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-import httpx
 import orjson
 
 from neurallog._config import PipelineOptions
-from neurallog._http import SLEEP_EXTENSION, RetryPolicy
 from neurallog._queue import Record
+from neurallog._retry import SLEEP_EXTENSION, RetryPolicy
 from neurallog._stats import Diagnostics
 from neurallog._wire import WireEncoder, body_of
 from neurallog.exceptions import ApiError, NetworkError, RateLimitError
 
 if TYPE_CHECKING:
+    import httpx
+
     from neurallog._accounting import Accounting
     from neurallog._core import ClientCore
     from neurallog._queue import RecordQueue
@@ -125,6 +124,8 @@ class Sender:
         account = self._account
         # One key per body: a repeat of this exact body is recognised by the server, while
         # a different body (after a split) gets a key of its own.
+        import uuid  # loaded by the worker's ClientCore.prime(), as gzip and httpx are
+
         key = str(uuid.uuid4())
         holds = 0
         limited: RateLimitError | None = None
@@ -182,6 +183,10 @@ class Sender:
             return
 
     def _post(self, body: bytes, key: str, control: Control) -> httpx.Response:
+        import gzip
+
+        import httpx
+
         headers = {"Content-Type": "application/json", "Idempotency-Key": key}
         if self._compress and len(body) > _GZIP_ABOVE:
             body = gzip.compress(body, compresslevel=_GZIP_LEVEL, mtime=0)
