@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import ipaddress
 import logging
 import math
 import os
@@ -11,7 +9,6 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, cast
-from urllib.parse import quote, urlsplit
 
 from neurallog._levels import parse_level
 from neurallog.exceptions import ConfigurationError
@@ -135,6 +132,8 @@ def normalize_endpoint(value: str | None, logger: logging.Logger | None = None) 
         )
     if not isinstance(value, str):
         raise ConfigurationError(f"endpoint must be a string URL, got {type(value).__name__}")
+    from urllib.parse import quote, urlsplit  # here, not at import (it loads ipaddress)
+
     text = value.strip()
     try:
         url = urlsplit(text)
@@ -176,6 +175,8 @@ def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
+        import ipaddress  # only for an http:// endpoint or verify=False (import time)
+
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
@@ -246,6 +247,8 @@ def _transport_option(value: object) -> TransportOption:
         return "httpx"
     if value == "requests":
         # Fail at construction, not on the first request (which may be in the worker).
+        import importlib.util
+
         if importlib.util.find_spec("requests") is None:
             raise ConfigurationError(
                 "transport='requests' needs the requests package: "
@@ -283,6 +286,8 @@ def _verify_option(
             "verify must be True, False, the path of a CA bundle (file or directory) or an "
             f"ssl.SSLContext, got {value!r}"
         )
+    from urllib.parse import urlsplit
+
     url = urlsplit(endpoint)
     host = url.hostname or ""
     if off and url.scheme == "https" and not is_loopback(host):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -30,6 +29,8 @@ class RetryPolicy:
     def backoff(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2**attempt)], attempt counting from 0."""
         ceiling = min(self.max_retry_delay, self.base_delay * (2.0 ** min(attempt, 32)))
+        import random  # only once a request failed (import time)
+
         return random.uniform(0.0, ceiling)
 
     def delay_after_status(
