@@ -93,8 +93,8 @@ def normalize_timestamp(value: object) -> str | None:
             "timestamp must be None, a timezone-aware datetime or an RFC 3339 string, "
             f"got {type(value).__name__}"
         )
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat is C code; strftime costs several times as much for the same text.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 # -- values ----------------------------------------------------------------------------------
