@@ -60,7 +60,9 @@ test: check-generated lint typecheck docs-strict pytest
 demo: $(STAMP)
 	$(BIN)/python examples/run_demo.py
 
+# The peers the benchmark compares against are installed from its own requirements.
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
 	$(BIN)/python bench/run.py
 
 local: $(STAMP)

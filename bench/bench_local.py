@@ -4,9 +4,13 @@ Prints, from one run on one machine:
 
 1. records per second ingested over loopback HTTP in batches of 1,000 records (a file
    database, default server settings, response validation included): one connection into
-   an empty database, then several concurrent connections, then one connection again for
-   the rest of the entries (the sustained rate as the database grows);
-2. search latency (``GET /v1/logs/search``, default ``limit`` of 10) over everything the
+   an empty database, then the concurrent phase, then one connection again for the rest of
+   the entries (the sustained rate as the database grows);
+2. the concurrent phase: ``--connections`` clients (8) each sending batches of
+   ``--concurrent-batch`` records (100) at once, while one more client searches
+   (``declined``, then a metadata filter, in turn) every 50 ms: entries/s, the p50/p99
+   latency of an ingest request and of a search during the load;
+3. search latency (``GET /v1/logs/search``, default ``limit`` of 10) over everything the
    first part stored: 1,000,000 entries by default. The median over a mix of queries, and
    per query.
 
@@ -105,21 +109,21 @@ _MARK = b"@@@@@@"
 _DAY = b"@@@@@@@@@@"  # ten characters, like 2024-01-01
 
 
-def _pool(total: int, seed: int) -> list[bytes]:
+def _pool(total: int, seed: int, size: int) -> list[bytes]:
     """Serialised batches, made before the clock starts so that the client's own work is
     small; every id starts with ``_MARK``, replaced per batch to keep ids unique."""
     rng = random.Random(seed)
     batches = []
-    for start in range(0, min(total, _POOL * BATCH), BATCH):
-        logs = [_record(rng, n, _MARK.decode()) for n in range(start, start + BATCH)]
+    for start in range(0, min(total, _POOL * size), size):
+        logs = [_record(rng, n, _MARK.decode()) for n in range(start, start + size)]
         batches.append(orjson.dumps({"logs": logs}))
     return batches
 
 
-def _batches(total: int, run: str, seed: int) -> Iterator[bytes]:
-    pool = _pool(total, seed)
+def _batches(total: int, run: str, seed: int, size: int = BATCH) -> Iterator[bytes]:
+    pool = _pool(total, seed, size)
     start = datetime.date(2000, 1, 1) + datetime.timedelta(days=2000 * (ord(run) - ord("a")))
-    for number in range(total // BATCH):
+    for number in range(total // size):
         day = (start + datetime.timedelta(days=number)).isoformat().encode()
         body = pool[number % len(pool)].replace(_DAY, day)
         yield body.replace(_MARK, f"{run}{number:05x}".encode())
@@ -158,9 +162,20 @@ def _server(directory: Path, extra: list[str]) -> Iterator[str]:
         log.close()
 
 
-def _ingest(endpoint: str, total: int, connections: int, run: str, seed: int) -> float:
-    """Ingest ``total`` records over ``connections`` connections; return records/s."""
-    bodies = _batches(total, run, seed)
+def _ingest(
+    endpoint: str,
+    total: int,
+    connections: int,
+    run: str,
+    seed: int,
+    size: int = BATCH,
+    latencies: list[float] | None = None,
+) -> float:
+    """Ingest ``total`` records over ``connections`` connections; return records/s.
+
+    With ``latencies``, each request's wall time (ms) is appended to it.
+    """
+    bodies = _batches(total, run, seed, size)
     first = next(bodies)  # builds the pool before the clock starts
     bodies = itertools.chain([first], bodies)
     lock = threading.Lock()
@@ -174,7 +189,10 @@ def _ingest(endpoint: str, total: int, connections: int, run: str, seed: int) ->
                     body = next(bodies, None)
                 if body is None:
                     return
+                started = time.perf_counter()
                 response = http.post("/logs", content=body)
+                if latencies is not None:
+                    latencies.append((time.perf_counter() - started) * 1000)
                 if response.status_code != 202 or response.json()["data"]["rejected"]:
                     failures.append(response.text[:300])
                     return
@@ -201,6 +219,7 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
     ("word + level", {"query": "failed", "level": "ERROR"}),
     ("metadata value", {"query": "user_4711"}),
     ("word + JSON filter", {"query": "declined", "filter": '{"metadata.region": "eu"}'}),
+    ("metadata filter", {"filter": '{"metadata.user_id": "user_4711"}'}),
     ("common word", {"query": "logged"}),
 ]
 
@@ -224,12 +243,60 @@ def _search(endpoint: str, rounds: int) -> dict[str, tuple[float, int]]:
     return results
 
 
+DURING_LOAD: list[dict[str, Any]] = [
+    {"query": "declined"},
+    {"filter": '{"metadata.user_id": "user_4711"}'},
+]
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def _concurrent(
+    endpoint: str, total: int, connections: int, size: int
+) -> tuple[float, list[float], list[float]]:
+    """Ingest under ``connections`` clients while another one searches every 50 ms.
+
+    Returns entries/s, the ingest request latencies and the search latencies (ms).
+    """
+    ingest_ms: list[float] = []
+    search_ms: list[float] = []
+    done = threading.Event()
+
+    def search() -> None:
+        headers = {"X-API-Key": API_KEY}
+        with httpx.Client(base_url=endpoint, headers=headers, timeout=120) as http:
+            for number in itertools.count():
+                if done.wait(0.05):
+                    return
+                started = time.perf_counter()
+                response = http.get("/logs/search", params=DURING_LOAD[number % 2])
+                search_ms.append((time.perf_counter() - started) * 1000)
+                response.raise_for_status()
+
+    searcher = threading.Thread(target=search)
+    searcher.start()
+    try:
+        rate = _ingest(endpoint, total, connections, "b", 2, size, ingest_ms)
+    finally:
+        done.set()
+        searcher.join()
+    return rate, ingest_ms, search_ms
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     parser.add_argument("--entries", type=int, help="entries to store (default 1,000,000)")
-    parser.add_argument("--connections", type=int, default=4, help="concurrent connections")
+    parser.add_argument(
+        "--connections", type=int, default=8, help="concurrent clients of the concurrent phase"
+    )
+    parser.add_argument(
+        "--concurrent-batch", type=int, default=100, help="records per batch of that phase"
+    )
     parser.add_argument("--rounds", type=int, help="searches per query (default 15)")
     parser.add_argument(
         "--no-response-validation",
@@ -239,9 +306,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     entries = args.entries or (50_000 if args.quick else 1_000_000)
     rounds = args.rounds or (5 if args.quick else 15)
-    if entries < 5 * BATCH or args.connections < 1 or rounds < 1:
+    if entries < 5 * BATCH or args.connections < 1 or rounds < 1 or args.concurrent_batch < 1:
         parser.error(
-            f"--entries must be at least {5 * BATCH}, --connections and --rounds at least 1"
+            f"--entries must be at least {5 * BATCH}, --connections, --concurrent-batch and "
+            "--rounds at least 1"
         )
     # Whole batches only: the rates divide the records sent by the time taken.
     single = min(entries // 5, 10_000 if args.quick else 100_000) // BATCH * BATCH
@@ -255,10 +323,17 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as directory, _server(Path(directory), extra) as endpoint:
         one = _ingest(endpoint, single, 1, "a", 1)
         print(f"ingest, 1 connection:   {one:>9,.0f} records/s  (first {single:,} records)")
-        many = _ingest(endpoint, single, args.connections, "b", 2)
+        many, ingest_ms, search_ms = _concurrent(
+            endpoint, single, args.connections, args.concurrent_batch
+        )
         print(
-            f"ingest, {args.connections} connections:  {many:>9,.0f} records/s"
-            f"  (next {single:,} records)"
+            f"ingest, {args.connections} clients x {args.concurrent_batch}-record batches: "
+            f"{many:>9,.0f} records/s  (next {single:,} records); request p50 "
+            f"{_percentile(ingest_ms, 0.5):.1f} ms, p99 {_percentile(ingest_ms, 0.99):.1f} ms"
+        )
+        print(
+            f"  {len(search_ms)} searches during that load: p50 "
+            f"{_percentile(search_ms, 0.5):.1f} ms, p99 {_percentile(search_ms, 0.99):.1f} ms"
         )
         fill = _ingest(endpoint, rest, 1, "c", 3)
         print(

@@ -1,263 +1,140 @@
-"""Benchmark of the logging path, side by side with the stdlib and OpenTelemetry.
+"""Benchmark of the logging paths, side by side with the stdlib and the peers.
 
 Prints, from one run on one machine:
 
-1. the cost of one ``client.info("user logged in", {"user_id": "123"})`` (batching on, a
-   live loopback sink) against ``logging`` to a ``FileHandler`` and against OpenTelemetry's
-   ``LoggingHandler`` + ``BatchLogRecordProcessor`` (median over N calls);
-2. records per second delivered to a loopback sink, 200,000 records from one thread,
-   default settings, against OpenTelemetry's handler + batch processor + OTLP/HTTP exporter;
-3. peak extra memory while the sink is down and 1,000,000 records are logged, with the
+1. one table of every path (``bench/paths.py``): the caller's cost of one call (median of
+   individually timed calls, the timer's own cost removed), that cost as a multiple of the
+   stdlib ``FileHandler``'s, the process's CPU time per delivered record (every thread of
+   the process: the caller and the delivery thread), and records delivered per second
+   from one thread (first call to last acknowledgement);
+2. peak extra memory while the sink is down and 1,000,000 records are logged, with the
    drops counted.
 
-The sink runs in its own process (so it never competes for this process's GIL): it
-acknowledges ``POST /v1/logs`` in NeuralLog's JSON (202) and in OTLP protobuf (200) and
-counts the records it received. Run with ``make bench`` or ``python bench/bench_logging.py``.
+Each path runs in a fresh process (their libraries configure process-wide state), against
+one loopback sink in its own process (``bench/sink.py``), in ``BENCH_ROUNDS`` interleaved
+rounds (the order rotates each round); the figures are the medians of the rounds. Sizes:
+``BENCH_RECORDS`` records per path and round (100,000), ``BENCH_ROUNDS`` (3),
+``BENCH_MEMORY_RECORDS`` (1,000,000; 0 skips it), ``BENCH_PATHS`` (comma-separated names,
+all by default). Run with ``make bench`` or ``python bench/bench_logging.py``.
 """
 
 from __future__ import annotations
 
 import gc
-import gzip
-import http.server
 import json
-import logging
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Callable
 from typing import Any
 
-CALLS = int(os.environ.get("BENCH_CALLS", "200000"))
-THROUGHPUT_RECORDS = int(os.environ.get("BENCH_RECORDS", "200000"))
+from paths import PATHS
+from sink import Sink, free_port, wait_for
+
+RECORDS = int(os.environ.get("BENCH_RECORDS", "100000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 MEMORY_RECORDS = int(os.environ.get("BENCH_MEMORY_RECORDS", "1000000"))
-
-MESSAGE = "user logged in"
-FIELDS = {"user_id": "123"}
+WARM_UP = 2_000
 
 
-# -- the sink (runs in a child process) -------------------------------------------------------
+# -- one path in its own process ---------------------------------------------------------------
 
 
-def _sink_main(port: int) -> None:
-    import orjson
-    from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
-        ExportLogsServiceRequest,
-        ExportLogsServiceResponse,
-    )
+def run_path(name: str, records: int, sink_url: str) -> dict[str, Any]:
+    """Measure one path (in this process): what the child prints as JSON."""
+    import sink as sink_module
 
-    counts = {"neurallog": 0, "otlp": 0, "requests": 0}
-    ok_otlp = ExportLogsServiceResponse().SerializeToString()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as real collectors do
-
-        def setup(self) -> None:
-            super().setup()
-            # Headers and body go out in separate writes: without this, Nagle's algorithm
-            # and delayed ACKs add ~40 ms to every response (for both clients alike).
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _reply(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def do_GET(self) -> None:
-            self._reply(200, json.dumps(counts).encode(), "application/json")
-
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            if self.headers.get("Content-Encoding") == "gzip":
-                raw = gzip.decompress(raw)
-            counts["requests"] += 1
-            if self.headers.get("Content-Type", "").startswith("application/x-protobuf"):
-                request = ExportLogsServiceRequest()
-                request.ParseFromString(raw)
-                counts["otlp"] += sum(
-                    len(scope.log_records)
-                    for resource in request.resource_logs
-                    for scope in resource.scope_logs
-                )
-                self._reply(200, ok_otlp, "application/x-protobuf")
-                return
-            entries = orjson.loads(raw)["logs"]
-            counts["neurallog"] += len(entries)
-            data = {
-                "accepted": len(entries),
-                "duplicates": 0,
-                "rejected": [],
-                "ids": [e.get("id") for e in entries],
-            }
-            self._reply(202, orjson.dumps({"data": data, "meta": {}}), "application/json")
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    print("ready", flush=True)
-    server.serve_forever()
-
-
-class Sink:
-    """The sink process, seen from the benchmark."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, "--sink", str(self.port)], stdout=subprocess.PIPE, text=True
-        )
-        assert self.process.stdout is not None
-        self.process.stdout.readline()  # "ready"
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def counts(self) -> dict[str, int]:
-        with urllib.request.urlopen(self.url + "/count", timeout=10) as answer:  # noqa: S310
-            result: dict[str, int] = json.loads(answer.read())
-            return result
-
-    def wait_for(self, kind: str, count: int, timeout: float = 120.0) -> float:
-        """Wait until ``count`` records of ``kind`` arrived; the monotonic time they did."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.counts()[kind] >= count:
-                return time.monotonic()
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"sink got {self.counts()[kind]} of {count} {kind} records")
-            time.sleep(0.002)
-
-    def close(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-# -- measurements -----------------------------------------------------------------------------
-
-
-def median_ns(call: Callable[[], object], calls: int) -> float:
-    """Median duration of one ``call()`` over ``calls`` individually timed calls."""
-    clock = time.perf_counter_ns
-    samples = [0] * calls
-    for _ in range(min(calls // 10, 10_000)):  # warm-up
+    setup = {path_name: make for path_name, _, make in PATHS}[name]
+    folder = tempfile.mkdtemp()
+    path = setup(sink_url, folder)
+    call, clock = path.call, time.perf_counter_ns
+    before = sink_module.counts(sink_url)[path.kind] if path.kind else 0
+    for _ in range(WARM_UP):
         call()
+    path.finish()
+    if path.kind:
+        before = wait_for(sink_url, path.kind, before + WARM_UP, timeout=30)
+    empty = [0] * 10_000
+    for i in range(len(empty)):
+        start = clock()
+        empty[i] = clock() - start
+    timer = statistics.median(empty)
+    samples = [0] * records
     gc.collect()
-    for i in range(calls):
+    cpu_start, wall_start = time.process_time(), time.monotonic()
+    for i in range(records):
         start = clock()
         call()
         samples[i] = clock() - start
-    return float(statistics.median(samples))
+    path.finish()
+    delivered = records
+    if path.kind:
+        delivered = wait_for(sink_url, path.kind, before + records, timeout=300) - before
+    wall, cpu = time.monotonic() - wall_start, time.process_time() - cpu_start
+    return {
+        "caller_ns": statistics.median(samples) - timer,
+        "cpu_s": cpu,
+        "wall_s": wall,
+        "delivered": delivered,
+        "records": records,
+        "remote": path.kind is not None,
+    }
 
 
-def _quiet_logger(name: str) -> logging.Logger:
-    logger = logging.getLogger(name)
-    logger.handlers.clear()
-    logger.propagate = False
-    logger.setLevel(logging.INFO)
-    return logger
-
-
-def _otel_pipeline(sink: Sink, name: str) -> tuple[logging.Logger, Any, Callable[[], None]]:
-    from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
-    from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
-    from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
-
-    provider = LoggerProvider()
-    provider.add_log_record_processor(
-        BatchLogRecordProcessor(OTLPLogExporter(endpoint=sink.url + "/v1/logs"))
+def _child(name: str, sink_url: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--path", name, str(RECORDS), sink_url],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
-    logger = _quiet_logger(name)
-    logger.addHandler(LoggingHandler(level=logging.INFO, logger_provider=provider))
-    return logger, provider, provider.shutdown
+    if out.returncode != 0:
+        raise RuntimeError(f"path {name} failed: {out.stderr.strip()[-2000:]}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
 
 
-def bench_call_cost(sink: Sink) -> dict[str, Any]:
-    from neurallog import NeuralLog
-
-    empty = median_ns(lambda: None, CALLS)
-
-    folder = tempfile.mkdtemp()
-    std = _quiet_logger("bench.stdlib")
-    handler = logging.FileHandler(os.path.join(folder, "app.log"))
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    std.addHandler(handler)
-    stdlib = median_ns(lambda: std.info(MESSAGE, extra=FIELDS), CALLS)
-    handler.close()
-
-    client = NeuralLog(api_key="bench", endpoint=sink.url + "/v1")  # defaults: batching on
-    ours = median_ns(lambda: client.info(MESSAGE, FIELDS), CALLS)
-    client.flush(60)
-    stats = client.stats
-    client.close()
-
-    otel_logger, _, shutdown = _otel_pipeline(sink, "bench.otel.cost")
-    otel = median_ns(lambda: otel_logger.info(MESSAGE, extra=FIELDS), CALLS)
-    shutdown()
-    return {
-        "timer_ns": empty,
-        "stdlib_ns": stdlib,
-        "neurallog_ns": ours,
-        "otel_ns": otel,
-        "neurallog_dropped": stats.dropped_total,
-        "neurallog_enqueued": stats.enqueued,
-    }
+def bench_table(sink_url: str, names: list[str]) -> dict[str, list[dict[str, Any]]]:
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    for round_ in range(ROUNDS):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            runs[name].append(_child(name, sink_url))
+    return runs
 
 
-def bench_throughput(sink: Sink) -> dict[str, Any]:
-    from neurallog import NeuralLog
+def print_table(runs: dict[str, list[dict[str, Any]]]) -> None:
+    def med(name: str, key: str) -> float:
+        return float(statistics.median(run[key] for run in runs[name]))
 
-    before = sink.counts()
-    client = NeuralLog(api_key="bench", endpoint=sink.url + "/v1")
-    start = time.monotonic()
-    for i in range(THROUGHPUT_RECORDS):
-        client.info(MESSAGE, {"user_id": "123", "i": i})
-    produced = time.monotonic() - start
-    client.flush(300)
-    stats = client.stats
-    delivered = stats.sent
-    end = sink.wait_for("neurallog", before["neurallog"] + delivered)
-    ours_elapsed = end - start
-    client.close()
-
-    before = sink.counts()
-    otel_logger, provider, shutdown = _otel_pipeline(sink, "bench.otel.throughput")
-    start = time.monotonic()
-    for i in range(THROUGHPUT_RECORDS):
-        otel_logger.info(MESSAGE, extra={"user_id": "123", "i": i})
-    otel_produced = time.monotonic() - start
-    provider.force_flush(300_000)
-    otel_delivered = sink.counts()["otlp"] - before["otlp"]
-    otel_end = time.monotonic()
-    shutdown()
-    return {
-        "records": THROUGHPUT_RECORDS,
-        "neurallog_delivered": delivered,
-        "neurallog_dropped": {k: v for k, v in stats.dropped.items() if v},
-        "neurallog_requests": stats.requests,
-        "neurallog_produce_s": produced,
-        "neurallog_elapsed_s": ours_elapsed,
-        "neurallog_rate": delivered / ours_elapsed,
-        "otel_delivered": otel_delivered,
-        "otel_produce_s": otel_produced,
-        "otel_elapsed_s": otel_end - start,
-        "otel_rate": otel_delivered / (otel_end - start),
-    }
+    file_ns = med("file", "caller_ns") if "file" in runs else float("nan")
+    print(
+        f"\n{RECORDS:,} records per path from one thread; medians of {ROUNDS} interleaved "
+        "rounds, each path in a fresh process"
+    )
+    print(
+        "\n| path | caller µs | x stdlib FileHandler | CPU µs per delivered record | delivered/s |"
+    )
+    print("|---|---:|---:|---:|---:|")
+    for name, label, _ in PATHS:
+        if name not in runs:
+            continue
+        caller = med(name, "caller_ns")
+        cpu = statistics.median(run["cpu_s"] / max(run["delivered"], 1) for run in runs[name])
+        rate = statistics.median(run["delivered"] / run["wall_s"] for run in runs[name])
+        lost = statistics.median(1 - run["delivered"] / run["records"] for run in runs[name])
+        if runs[name][0]["remote"]:
+            delivered = f"{rate:,.0f}" + (f" ({lost:.0%} lost)" if lost >= 0.005 else "")
+        else:
+            delivered = "(local)"
+        print(
+            f"| {label} | {caller / 1000:.2f} | {caller / file_ns:.2f} | {cpu * 1e6:.1f} "
+            f"| {delivered} |"
+        )
 
 
 _MEMORY_CHILD = """
@@ -299,7 +176,7 @@ print(json.dumps({
 
 
 def bench_memory() -> dict[str, Any]:
-    down = f"http://127.0.0.1:{_free_port()}/v1"  # nothing listens: connections are refused
+    down = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens: connections are refused
     out = subprocess.run(
         [sys.executable, "-c", _MEMORY_CHILD, str(MEMORY_RECORDS + 0), down],
         capture_output=True,
@@ -332,58 +209,7 @@ def _per_record_bytes() -> float:
 # -- report -----------------------------------------------------------------------------------
 
 
-def main() -> None:
-    """Run everything and print the figures."""
-    logging.getLogger("neurallog").addHandler(logging.NullHandler())
-    logging.getLogger("neurallog").propagate = False
-    # OpenTelemetry warns on every record its full queue drops; its delivered count says it.
-    logging.getLogger("opentelemetry").setLevel(logging.ERROR)
-    print("## Logging path")
-    print(
-        f"python {platform.python_version()} on {platform.machine()}, "
-        f"{os.cpu_count()} CPU(s), {platform.platform()}"
-    )
-    sink = Sink()
-    try:
-        cost = bench_call_cost(sink)
-        timer = cost["timer_ns"]
-        ours = cost["neurallog_ns"] - timer
-        std = cost["stdlib_ns"] - timer
-        otel = cost["otel_ns"] - timer
-        print(
-            f"\n1. One info() call, median of {CALLS:,} calls "
-            f"(timer overhead {timer:.0f} ns removed)"
-        )
-        print(f"   neurallog client.info(...)              {ours:8.0f} ns")
-        print(f"   stdlib logging -> FileHandler           {std:8.0f} ns")
-        print(f"   OpenTelemetry LoggingHandler + BLRP     {otel:8.0f} ns")
-        print(f"   ratio to stdlib: {ours / std:.3f}x (target <= 0.5x)")
-        print(f"   ratio to OpenTelemetry: {ours / otel:.3f}x (target <= 0.3x)")
-        print(
-            f"   (during this run the worker delivered to the live sink; "
-            f"{cost['neurallog_dropped']:,} of {cost['neurallog_enqueued']:,} records dropped "
-            "by the queue bound)"
-        )
-
-        tput = bench_throughput(sink)
-        ratio = tput["neurallog_rate"] / tput["otel_rate"]
-        print(f"\n2. Delivered to a loopback sink, {tput['records']:,} records from one thread")
-        print(
-            f"   neurallog (defaults)       {tput['neurallog_rate']:10,.0f} records/s  "
-            f"({tput['neurallog_delivered']:,} delivered in {tput['neurallog_elapsed_s']:.2f} s, "
-            f"{tput['neurallog_requests']} requests, "
-            f"logging loop {tput['neurallog_produce_s']:.2f} s, "
-            f"dropped {tput['neurallog_dropped'] or 0})"
-        )
-        print(
-            f"   OpenTelemetry BLRP + OTLP  {tput['otel_rate']:10,.0f} records/s  "
-            f"({tput['otel_delivered']:,} delivered in {tput['otel_elapsed_s']:.2f} s, "
-            f"logging loop {tput['otel_produce_s']:.2f} s)"
-        )
-        print(f"   ratio: {ratio:.2f}x OpenTelemetry (target >= 2x, and >= 50,000/s)")
-    finally:
-        sink.close()
-
+def print_memory() -> None:
     per_record = _per_record_bytes()
     mem = bench_memory()
     extra_mib = (mem["peak_kib"] - mem["baseline_kib"]) / 1024
@@ -393,7 +219,7 @@ def main() -> None:
     bound_mib = held * per_record / (1024 * 1024)
     dropped_total = sum(mem["dropped"].values())
     exact = mem["enqueued"] == mem["sent"] + dropped_total + mem["queued"] + mem["filtered"]
-    print(f"\n3. Sink down (connection refused), {MEMORY_RECORDS:,} records logged")
+    print(f"\nSink down (connection refused), {MEMORY_RECORDS:,} `client.info()` calls")
     print(
         f"   peak extra memory (VmHWM - VmRSS before): {early_mib:.1f} MiB after "
         f"{mem['checkpoint']:,} records, {extra_mib:.1f} MiB after {MEMORY_RECORDS:,}"
@@ -409,8 +235,29 @@ def main() -> None:
     print(f"   every record accounted for: {exact}")
 
 
+def main() -> None:
+    """Run everything and print the figures."""
+    print("## Logging paths")
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, "
+        f"{os.cpu_count()} CPU(s), {platform.platform()}"
+    )
+    wanted = os.environ.get("BENCH_PATHS")
+    names = [name for name, _, _ in PATHS if not wanted or name in wanted.split(",")]
+    sink = Sink()
+    try:
+        print_table(bench_table(sink.url, names))
+    finally:
+        sink.close()
+    if MEMORY_RECORDS:
+        print_memory()
+
+
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--sink":
-        _sink_main(int(sys.argv[2]))
+    if len(sys.argv) == 5 and sys.argv[1] == "--path":
+        logging_quiet = __import__("logging")
+        logging_quiet.getLogger("neurallog").addHandler(logging_quiet.NullHandler())
+        logging_quiet.getLogger("neurallog").propagate = False
+        print(json.dumps(run_path(sys.argv[2], int(sys.argv[3]), sys.argv[4])))
     else:
         main()

@@ -1,4 +1,4 @@
-"""``make bench``: the logging-path and durable-delivery benchmarks, then NeuralLog Local's.
+"""``make bench``: the logging paths, cold start, durable delivery, then NeuralLog Local.
 
 Benchmarks print figures side by side; they are not tests and assert nothing.
 """
@@ -27,7 +27,7 @@ def _load(name: str) -> object | None:
 def main() -> int:
     """Run every benchmark that exists; the exit code is non-zero if one crashed."""
     failures = 0
-    for name in ("bench_logging", "bench_spool", "bench_local"):
+    for name in ("bench_logging", "bench_start", "bench_spool", "bench_local"):
         module = _load(name)
         entry = getattr(module, "main", None)
         if entry is None:

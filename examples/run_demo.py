@@ -56,10 +56,12 @@ Keep a server running with them: from this directory (it stays up until Ctrl-C),
 
     neurallog local
 
+It prints a link to its log viewer: open it to browse and tail the tour's records.
 Then point an application at it, in another terminal:
 
     export NEURALLOG_ENDPOINT=http://127.0.0.1:8765/v1
     export NEURALLOG_API_KEY={api_key}
+    neurallog tail -f &
     python examples/worker.py
 
 More examples: examples/README.md. The documentation: make docs, then open site/index.html.

@@ -14,12 +14,14 @@ as ``unacknowledged`` when no attempt is acknowledged.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import orjson
 
 from neurallog.exceptions import ApiError
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["Acknowledgement", "NotAcknowledged", "read_acknowledgement"]
 
@@ -52,6 +54,8 @@ def read_acknowledgement(response: httpx.Response, count: int) -> Acknowledgemen
     status = response.status_code
     if status != 202:
         raise _refuse(response, f"HTTP {status} instead of 202")
+    import httpx  # loaded already: it made the response
+
     try:
         document = orjson.loads(response.content)
     except (orjson.JSONDecodeError, httpx.HTTPError) as exc:

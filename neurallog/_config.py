@@ -6,29 +6,32 @@ Settings are checked with :mod:`neurallog._checks` through ``setting()``, so a b
 
 from __future__ import annotations
 
-import importlib.util
-import ipaddress
 import logging
 import math
 import os
 import re
-import ssl
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
-
-import httpx
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, cast
 
 from neurallog._checks import boolean, integer, seconds, setting
 from neurallog._levels import DEBUG, INFO, WARN, parse_level
 from neurallog.exceptions import ConfigurationError
 
+if TYPE_CHECKING:
+    import ssl
+
+    import httpx
+
 ENV_API_KEY: Final = "NEURALLOG_API_KEY"
 ENV_TOKEN: Final = "NEURALLOG_TOKEN"  # noqa: S105 - a variable name, not a secret
 ENV_ENDPOINT: Final = "NEURALLOG_ENDPOINT"
 
-TransportOption = str | httpx.BaseTransport | httpx.AsyncBaseTransport
-VerifyOption = ssl.SSLContext | bool | str
+# The HTTP stack and ssl are not imported to validate settings (import time): an httpx
+# transport or an SSLContext given as a setting means its module is loaded already.
+TransportOption: TypeAlias = "str | httpx.BaseTransport | httpx.AsyncBaseTransport"
+VerifyOption: TypeAlias = "ssl.SSLContext | bool | str"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -144,6 +147,8 @@ def normalize_endpoint(value: str | None, logger: logging.Logger | None = None) 
         )
     if not isinstance(value, str):
         raise ConfigurationError(f"endpoint must be a string URL, got {type(value).__name__}")
+    from urllib.parse import quote, urlsplit  # here, not at import (it loads ipaddress)
+
     text = value.strip()
     shown = _shown(text)
     if "<" in text or ">" in text:
@@ -152,36 +157,47 @@ def normalize_endpoint(value: str | None, logger: logging.Logger | None = None) 
             "<tenant> with your tenant's name, e.g. 'https://api.acme.neurallog.com/v1'"
         )
     try:
-        url = httpx.URL(text)
-    except (httpx.InvalidURL, TypeError) as exc:
+        url = urlsplit(text)
+        host = url.hostname or ""
+        port = url.port
+        if not host.isascii():
+            host = host.encode("idna").decode("ascii")
+    except (ValueError, UnicodeError) as exc:
         raise ConfigurationError(f"endpoint {shown!r} is not a valid URL: {exc}") from None
-    if url.scheme not in ("http", "https") or not url.host:
+    scheme = url.scheme.lower()
+    if scheme not in ("http", "https") or not host:
         raise ConfigurationError(
             f"endpoint {shown!r} is not an absolute http(s) URL such as '{_EXAMPLE_ENDPOINT}'"
         )
-    if url.userinfo:
+    if "@" in url.netloc:
         # Credentials in a URL end up in proxies' and servers' access logs.
         raise ConfigurationError(
             f"endpoint {shown!r} must not contain a user name or password; "
             "pass api_key= or token= instead"
         )
-    if url.query or url.fragment:
+    if url.query or url.fragment or "?" in text or "#" in text:
         raise ConfigurationError(f"endpoint {shown!r} must not contain a query string or fragment")
-    if "%" in url.raw_host.decode("ascii", "replace"):
+    if "%" in host:
         raise ConfigurationError(f"endpoint {shown!r} does not have a valid host name")
-    _check_path(url, shown)
-    if url.scheme == "http" and not is_loopback(url.host) and logger is not None:
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        netloc = f"{netloc}:{port}"
+    _check_path(url.path, f"{scheme}://{netloc}", shown)
+    if scheme == "http" and not is_loopback(host) and logger is not None:
         logger.warning(
             "NeuralLog endpoint %s uses plain http: credentials and logs travel unencrypted",
-            url.host,
+            host,
         )
-    return str(url).rstrip("/")
+    path = quote(url.path, safe="/%:@!$&'()*+,;=-._~")
+    return f"{scheme}://{netloc}{path}".rstrip("/")
 
 
-def _check_path(url: httpx.URL, shown: str) -> None:
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+
+
+def _check_path(raw_path: str, base: str, shown: str) -> None:
     """Refuse an endpoint that clearly is not the API's base URL (``.../v1``)."""
-    path = url.path.rstrip("/")
-    base = str(url.copy_with(path="/")).rstrip("/")
+    path = raw_path.rstrip("/")
     for suffix in _API_PATHS:
         if path.endswith(suffix):
             kept = path[: -len(suffix)]
@@ -207,6 +223,8 @@ def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
+        import ipaddress  # only for an http:// endpoint or verify=False (import time)
+
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
@@ -242,10 +260,11 @@ def _log_level(value: object) -> int:
 
 
 def _transport_option(value: object) -> TransportOption:
-    if isinstance(value, httpx.BaseTransport):
+    loaded = sys.modules.get("httpx")  # a transport instance means httpx is loaded
+    if loaded is not None and isinstance(value, loaded.BaseTransport):
         # One that is also an AsyncBaseTransport serves the async API calls as well.
-        return value
-    if isinstance(value, httpx.AsyncBaseTransport):
+        return cast("httpx.BaseTransport", value)
+    if loaded is not None and isinstance(value, loaded.AsyncBaseTransport):
         raise ConfigurationError(
             "transport must be an httpx.BaseTransport instance, got an async-only "
             f"{type(value).__name__}: logs are delivered by a background thread with a "
@@ -255,6 +274,8 @@ def _transport_option(value: object) -> TransportOption:
         return "httpx"
     if value == "requests":
         # Fail at construction, not on the first request (which may be in the worker).
+        import importlib.util
+
         if importlib.util.find_spec("requests") is None:
             raise ConfigurationError(
                 "transport='requests' needs the requests package: "
@@ -273,7 +294,8 @@ def _verify_option(
     """Validate ``verify=``; warn when it turns certificate checks off for a remote host."""
     if isinstance(value, os.PathLike):
         value = os.fspath(value)
-    if isinstance(value, ssl.SSLContext):
+    ssl = sys.modules.get("ssl")  # an SSLContext means ssl is loaded
+    if ssl is not None and isinstance(value, ssl.SSLContext):
         if transport == "requests":
             raise ConfigurationError(
                 "verify: transport='requests' cannot use an ssl.SSLContext; pass the path of "
@@ -291,12 +313,15 @@ def _verify_option(
             "verify must be True, False, the path of a CA bundle (file or directory) or an "
             f"ssl.SSLContext, got {value!r}"
         )
-    url = httpx.URL(endpoint)
-    if off and url.scheme == "https" and not is_loopback(url.host):
+    from urllib.parse import urlsplit
+
+    url = urlsplit(endpoint)
+    host = url.hostname or ""
+    if off and url.scheme == "https" and not is_loopback(host):
         logger.warning(
             "NeuralLog: TLS certificate verification is off for %s: anyone on the network "
             "path can read the credential and the logs",
-            url.host,
+            host,
         )
     return value
 

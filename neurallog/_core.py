@@ -2,6 +2,12 @@
 
 Holds the validated options, the credential, the configured httpx clients and the generated
 ``AuthenticatedClient`` that uses them. The logging pipeline is attached by the facades.
+
+The HTTP stack (httpx, httpcore, the TLS context) is loaded when the first HTTP client is
+built or by :meth:`ClientCore.prime`, not by the constructor: most of a process's start-up
+cost would otherwise be paid by every program that only logs a few records. The delivery
+thread primes it before its first send, and the fork hooks prime it on the forking thread
+first (see :mod:`neurallog._process`), so a fork never happens in the middle of it.
 """
 
 from __future__ import annotations
@@ -11,18 +17,13 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from neurallog._config import ClientOptions, resolve_credentials, resolve_options
-from neurallog._http import (
-    Credentials,
-    build_async_client,
-    build_sync_client,
-    prime,
-    tls_context,
-)
+from neurallog._credentials import Credentials
 
 if TYPE_CHECKING:
+    import ssl
+
+    import httpx
     from neurallog_api import AuthenticatedClient
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -63,27 +64,64 @@ class ClientCore:
         )
         kind, secret = resolve_credentials(api_key, token)
         self.credentials = Credentials(kind, secret)
-        # Loaded now, so a bad CA bundle fails here rather than on the first send.
-        self._verify = tls_context(self.options.verify)
-        # The HTTP clients are built lazily, on the delivery thread for the first send: what
-        # they import must be imported here first (see _http.prime: fork safety).
-        prime(self.options.transport)
+        self._verify: ssl.SSLContext | bool | None = None  # what httpx verifies with
+        verify = self.options.verify
+        if isinstance(verify, str):
+            # Loaded now, so a bad CA bundle fails here rather than on the first send.
+            from neurallog._http import tls_context
+
+            self._verify = tls_context(verify)
+        elif verify is not True:
+            self._verify = verify  # False, or the caller's SSLContext
+        self._primed = False
         self._lock = threading.Lock()
         self._http: httpx.Client | None = None
         self._async_http: httpx.AsyncClient | None = None
         self._api: AuthenticatedClient | None = None
         self.static_context: Mapping[str, Any] = _EMPTY
 
+    def prime(self) -> None:
+        """Import the HTTP stack and load the TLS context, on the calling thread, once.
+
+        Everything the first request would load lazily is loaded here (see
+        ``_http.prime``). Safe to call from several threads: a second caller waits in the
+        import system for the first one's imports to finish, which is what the before-fork
+        hook relies on. No lock of ours is held meanwhile (a fork must never inherit one).
+        """
+        if self._primed:
+            return
+        from neurallog import _http
+
+        self.prime_imports()
+        if self._verify is None:
+            self._verify = _http.make_ssl_context()
+        self._primed = True
+
+    def prime_imports(self) -> None:
+        """Import what the first request would import (the before-fork hook's part)."""
+        from neurallog import _http
+
+        _http.prime(self.options.transport)
+
+    def _tls(self) -> ssl.SSLContext | bool:
+        self.prime()
+        verify = self._verify
+        assert verify is not None  # set by prime()
+        return verify
+
     @property
     def http(self) -> httpx.Client:
         """The configured sync httpx client (built on first use, rebuilt after a fork)."""
         client = self._http
         if client is None:
+            verify = self._tls()  # outside the lock: it may import
+            from neurallog._http import build_sync_client
+
             with self._lock:
                 client = self._http
                 if client is None:
                     client = self._http = build_sync_client(
-                        self.options, self.credentials, verify=self._verify
+                        self.options, self.credentials, verify=verify
                     )
         return client
 
@@ -92,6 +130,7 @@ class ClientCore:
         """The configured async httpx client (built on first use)."""
         client = self._async_http
         if client is None:
+            self.prime()
             with self._lock:
                 client = self._async_http
                 if client is None:
@@ -100,7 +139,9 @@ class ClientCore:
 
     def new_async_http(self) -> httpx.AsyncClient:
         """A fresh configured async client, for work bound to one event loop."""
-        return build_async_client(self.options, self.credentials, verify=self._verify)
+        from neurallog._http import build_async_client
+
+        return build_async_client(self.options, self.credentials, verify=self._tls())
 
     @property
     def api(self) -> AuthenticatedClient:

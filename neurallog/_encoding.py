@@ -14,10 +14,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
+import sys
 from collections.abc import Mapping
 from datetime import timedelta
-from decimal import Decimal
-from pathlib import PurePath
 from typing import Any, Final
 
 import orjson
@@ -155,7 +154,10 @@ def json_default(value: Any) -> Any:
     """orjson's ``default=``: a JSON-encodable stand-in for a value it cannot encode."""
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).decode("utf-8", "backslashreplace")
-    if isinstance(value, Decimal):
+    # decimal and pathlib are not imported for this (import time): a Decimal or a path
+    # means its module is loaded.
+    decimal = sys.modules.get("decimal")
+    if decimal is not None and isinstance(value, decimal.Decimal):
         return str(value)
     if isinstance(value, BaseException):
         return exception_fields(value)
@@ -165,7 +167,8 @@ def json_default(value: Any) -> Any:
         return dict(value)
     if isinstance(value, timedelta):
         return value.total_seconds()
-    if isinstance(value, PurePath | complex):
+    pathlib = sys.modules.get("pathlib")
+    if isinstance(value, complex) or (pathlib is not None and isinstance(value, pathlib.PurePath)):
         return str(value)
     return _safe_repr(value)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 import re
-import ssl
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import orjson
 
 from neurallog import exceptions as exc
+
+if TYPE_CHECKING:
+    import httpx
 
 _STATUS_CLASSES: dict[int, type[exc.ApiError]] = {
     400: exc.ValidationError,
@@ -72,6 +73,8 @@ def error_for_transport(error: httpx.TransportError, request: httpx.Request) -> 
     """Build the exception for a request that got no response."""
     # The URL is safe to show: endpoints never carry credentials (see _config).
     target = f"{request.method} {request.url.copy_with(query=None)}"
+    import httpx  # loaded already: it raised the error
+
     detail = str(error) or type(error).__name__
     if isinstance(error, httpx.TimeoutException):
         return exc.TimeoutError(
@@ -93,6 +96,10 @@ def plain_http_error(
 
     Retrying cannot help, so this is said at once, with the endpoint the user probably meant.
     """
+    import ssl  # loaded already: the TLS handshake failed
+
+    import httpx
+
     if request.url.scheme != "https" or not isinstance(error, httpx.ConnectError):
         return None
     cause: BaseException | None = error
@@ -128,6 +135,8 @@ def wrong_endpoint(
     server's page, another service) or on a path the API always has means every request to
     this endpoint would fail the same way: a configuration problem, not a missing resource.
     """
+    import httpx  # loaded already: it made the response
+
     if response.status_code != 404:
         return None
     document = _json_or_none(body)

@@ -33,36 +33,32 @@ from __future__ import annotations
 import logging
 import os
 import platform
-import random
 import ssl
-import threading
 import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
 from typing import Final, cast
 
 import httpx
 
-from neurallog._config import ClientOptions, is_loopback, validate_secret
+from neurallog._config import ClientOptions, is_loopback
+from neurallog._credentials import Credentials
 from neurallog._deadline import attempt_deadline, expired
 from neurallog._errors import (
     error_for_response,
     error_for_transport,
-    parse_retry_after,
     plain_http_error,
     wrong_endpoint,
 )
 from neurallog._guard import quiet_http_loggers, sdk_http
+from neurallog._retry import RETRIES_EXTENSION, SLEEP_EXTENSION, RetryPolicy
 from neurallog._version import __version__
 from neurallog.exceptions import ConfigurationError, NetworkError, UnexpectedResponseError
 
 USER_AGENT: Final = (
     f"neurallog-python/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
 )
-RETRIES_EXTENSION: Final = "neurallog.retries"
-SLEEP_EXTENSION: Final = "neurallog.sleep"
 STREAM_EXTENSION: Final = "neurallog.stream"
 ATTEMPT_TIMEOUT_EXTENSION: Final = "neurallog.attempt_timeout"
 #: The largest body (before and after decoding) an API call reads: no answer of the API
@@ -70,53 +66,6 @@ ATTEMPT_TIMEOUT_EXTENSION: Final = "neurallog.attempt_timeout"
 MAX_RESPONSE_BYTES: Final = 128 * 1024 * 1024
 
 quiet_http_loggers()
-
-_RETRY_STATUSES: Final = frozenset({408, 429})
-_RETRY_ERRORS: Final = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
-
-
-class Credentials:
-    """The current credential: an API key or a JWT, swappable from any thread."""
-
-    __slots__ = ("_kind", "_lock", "_secret")
-
-    def __init__(self, kind: str, secret: str) -> None:
-        self._lock = threading.Lock()
-        self._kind = kind
-        self._secret = secret
-
-    def after_fork_in_child(self) -> None:
-        """A fresh lock: another thread of the parent may have held this one at fork."""
-        self._lock = threading.Lock()
-
-    def set_api_key(self, api_key: str) -> None:
-        secret = validate_secret("api_key", api_key)
-        with self._lock:
-            self._kind, self._secret = "api_key", secret
-
-    def set_token(self, token: str) -> None:
-        secret = validate_secret("token", token)
-        with self._lock:
-            self._kind, self._secret = "token", secret
-
-    @property
-    def kind(self) -> str:
-        """``"api_key"`` or ``"token"``."""
-        return self._kind
-
-    def apply(self, headers: httpx.Headers) -> None:
-        """Set the auth header for the current credential and remove the other one."""
-        with self._lock:
-            kind, secret = self._kind, self._secret
-        if kind == "api_key":
-            headers.pop("authorization", None)
-            headers["X-API-Key"] = secret
-        else:
-            headers.pop("x-api-key", None)
-            headers["Authorization"] = f"Bearer {secret}"
-
-    def __repr__(self) -> str:
-        return f"Credentials(kind={self._kind!r})"
 
 
 class CredentialAuth(httpx.Auth):
@@ -131,42 +80,6 @@ class CredentialAuth(httpx.Auth):
 
     def __repr__(self) -> str:
         return f"CredentialAuth({self._credentials!r})"
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """When and how long to wait before another attempt."""
-
-    retries: int
-    max_retry_delay: float
-    base_delay: float = 0.5
-
-    def backoff(self, attempt: int) -> float:
-        """Full jitter: uniform in [0, min(cap, base * 2**attempt)], attempt counting from 0."""
-        ceiling = min(self.max_retry_delay, self.base_delay * (2.0 ** min(attempt, 32)))
-        return random.uniform(0.0, ceiling)
-
-    def delay_after_status(
-        self, response: httpx.Response, attempt: int, retries: int
-    ) -> float | None:
-        """Seconds to wait before retrying this response, or None to stop."""
-        status = response.status_code
-        if attempt >= retries or not (status in _RETRY_STATUSES or status >= 500):
-            return None
-        retry_after = parse_retry_after(response.headers)
-        if retry_after is None:
-            return self.backoff(attempt)
-        if retry_after > self.max_retry_delay:
-            # Waiting longer than the caller allowed would look like a hang; the caller gets
-            # a RateLimitError/ServerError with the server's advice instead.
-            return None
-        return retry_after
-
-    def delay_after_error(self, error: Exception, attempt: int, retries: int) -> float | None:
-        """Seconds to wait before retrying after a transport error, or None to stop."""
-        if attempt >= retries or not isinstance(error, _RETRY_ERRORS):
-            return None
-        return self.backoff(attempt)
 
 
 def _retries_for(request: httpx.Request, policy: RetryPolicy) -> int:
@@ -529,9 +442,12 @@ def prime(transport: object) -> None:
     on the worker; if another thread forks meanwhile (a gunicorn master with ``--preload``)
     the child inherits a half-initialised module in ``sys.modules`` and a module lock held
     by a thread that no longer exists, and every request it makes fails or hangs. Called by
-    the client's constructor: about 15 ms the first time in a process, nothing after that.
+    the delivery thread before its first send and by the before-fork hook (see
+    ``ClientCore.prime``).
     """
     "localhost".encode("idna")
+    import gzip  # noqa: F401 - the worker compresses its requests
+
     if transport == "httpx":
         import httpcore  # noqa: F401
 

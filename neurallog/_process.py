@@ -5,10 +5,11 @@ Every live delivery worker (:class:`~neurallog._worker.Worker`) is registered he
 ``multiprocessing`` child, which ends with ``os._exit`` and so skips ``atexit``, flushes
 at its exit too.
 
-Fork: before it, every worker is brought to a safe point (not inside a request or an
-import, holding no lock the child could need) and held there, within :data:`FORK_WAIT`
-seconds in all; the parent's workers go on after it; in the child every worker forgets
-its parent's queue, counters, locks, thread and connections.
+Fork: before it, the HTTP stack is imported on the forking thread (finishing an import a
+worker may have under way), then every worker is brought to a safe point (not inside a
+request or an import, holding no lock the child could need) and held there, within
+:data:`FORK_WAIT` seconds in all; the parent's workers go on after it; in the child every
+worker forgets its parent's queue, counters, locks, thread and connections.
 """
 
 from __future__ import annotations
@@ -73,9 +74,17 @@ def shutdown_all() -> None:
 
 
 def _before_fork() -> None:
+    workers = list(_workers)
+    for worker in workers:
+        # The worker imports the HTTP stack before its first send, not the constructor.
+        # Importing it here too finishes that import first if it is under way (this thread
+        # waits in the import system for the worker's module locks), however long it
+        # takes: the child must never inherit a half-imported module or its lock.
+        with contextlib.suppress(Exception):  # never let a hook break the fork
+            worker.prime_for_fork()
     deadline = time.monotonic() + FORK_WAIT
     paused = _forking.paused
-    for worker in list(_workers):
+    for worker in workers:
         paused.append(worker)  # first: a pause that fails halfway must still be undone
         with contextlib.suppress(Exception):  # never let a hook break the fork
             worker.pause_for_fork(deadline)

@@ -36,24 +36,22 @@ shutdown deadline.
 
 from __future__ import annotations
 
-import gzip
 import logging
 import time
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Protocol
-
-import httpx
 
 from neurallog._ack import Acknowledgement, NotAcknowledged, read_acknowledgement
 from neurallog._config import PipelineOptions
 from neurallog._diagnostics import Diagnostics
-from neurallog._http import RETRIES_EXTENSION, SLEEP_EXTENSION, RetryPolicy
 from neurallog._queue import Record
+from neurallog._retry import RETRIES_EXTENSION, SLEEP_EXTENSION, RetryPolicy
 from neurallog._wire import WireEncoder, body_of
 from neurallog.exceptions import ApiError, ConfigurationError, NetworkError, RateLimitError
 
 if TYPE_CHECKING:
+    import httpx
+
     from neurallog._accounting import Accounting
     from neurallog._core import ClientCore
     from neurallog._queue import RecordQueue
@@ -137,6 +135,8 @@ class Sender:
         account = self._account
         # One key per body: a repeat of this exact body is recognised by the server, while
         # a different body (after a split) gets a key of its own.
+        import uuid  # loaded by the worker's ClientCore.prime(), as gzip and httpx are
+
         key = str(uuid.uuid4())
         holds = 0
         unacknowledged = 0
@@ -198,6 +198,8 @@ class Sender:
                 self._fail(count, reason, exc, control)
                 return
             except NetworkError as exc:
+                import httpx  # loaded already: it raised the error
+
                 if control.stopping and isinstance(exc.__cause__, httpx.ConnectError):
                     # Plainly unreachable (refused, no such host): what is left is lost.
                     self._refused = exc
@@ -234,6 +236,10 @@ class Sender:
 
     def _post(self, body: bytes, key: str, control: Control, once: bool) -> httpx.Response:
         """POST one body; ``once`` sends it without the transport's retries."""
+        import gzip  # loaded by the worker's ClientCore.prime(), as httpx is
+
+        import httpx
+
         headers = {"Content-Type": "application/json", "Idempotency-Key": key}
         if self._compress and len(body) > _GZIP_ABOVE:
             body = gzip.compress(body, compresslevel=_GZIP_LEVEL, mtime=0)

@@ -189,6 +189,12 @@ class Worker:
     def _run(self) -> None:
         _guard.mark_thread_internal()
         account = self._account
+        try:
+            # The HTTP stack is loaded here, before the first send, not by the client's
+            # constructor (see ClientCore.prime; the before-fork hook waits for it).
+            self._core.prime()
+        except Exception as exc:  # the first send tries again and reports
+            account.internal_error(exc)
         while True:
             try:
                 batch = self._next_batch()
@@ -406,6 +412,10 @@ class Worker:
                         self._deadline = saved
 
     # -- fork --------------------------------------------------------------------------------
+
+    def prime_for_fork(self) -> None:
+        """Before a fork: finish loading the HTTP stack (see :func:`_process._before_fork`)."""
+        self._core.prime_imports()
 
     def pause_for_fork(self, deadline: float) -> None:
         """Before a fork: bring the worker to its safe point and keep it there.

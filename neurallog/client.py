@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import ssl
 import types
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
@@ -25,6 +24,8 @@ from neurallog._redact import DEFAULT_REDACT_KEYS
 from neurallog._sampling import sampled
 
 if TYPE_CHECKING:
+    import ssl
+
     from neurallog_api import AuthenticatedClient
 
     from neurallog._config import BeforeSend, OnDrop

@@ -30,6 +30,7 @@ from .request_flow import (
 from .services import Services
 from .settings import Settings
 from .spec import API_PREFIX, load_spec
+from .web.routes import viewer_routes
 
 log = logging.getLogger("neurallog_local")
 
@@ -184,7 +185,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             services.db.close()
 
     app = Starlette(
-        routes=[Mount(API_PREFIX, routes=api), *admin_routes(services)],
+        routes=[Mount(API_PREFIX, routes=api), *admin_routes(services), *viewer_routes(services)],
         middleware=[Middleware(RequestIdMiddleware)],
         exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,

@@ -193,11 +193,31 @@ def facets(tenant: str, severity: int, source: str | None, tags: list[str]) -> s
     return " ".join(tokens)
 
 
+def value_phrase(value: str) -> str | None:
+    """The FTS5 phrase of a metadata string value in ``search_meta``; None if it has no word.
+
+    Every string in an entry's metadata is in its ``search_meta`` column (see ingest), so
+    an entry whose metadata holds ``value`` matches this phrase: it narrows a metadata
+    filter to candidate rows, which the filter itself then checks exactly.
+    """
+    value = value.replace("\x00", " ")
+    if not _searchable(value):
+        return None
+    quoted = value.replace('"', '""')
+    return f'search_meta : "{quoted}"'
+
+
 def scoped(
-    expression: str, tenant: str, levels: list[int], sources: list[str], tags: list[str]
+    expression: str | None,
+    tenant: str,
+    levels: list[int],
+    sources: list[str],
+    tags: list[str],
+    narrowing: list[str] = [],  # noqa: B006 - never mutated
 ) -> str:
     """``expression`` (from ``compile_query``) limited to the text columns, to ``tenant``,
-    and to any of ``levels``, any of ``sources`` and every one of ``tags``."""
+    and to any of ``levels``, any of ``sources`` and every one of ``tags``, and every one
+    of the ``narrowing`` terms (see :func:`value_phrase`)."""
 
     def facet(token: str) -> str:
         return f'facets : "{token}"'
@@ -208,5 +228,7 @@ def scoped(
     if sources:
         parts.append("(" + " OR ".join(facet(source_token(s)) for s in sources) + ")")
     parts.extend(facet(tag_token(tag)) for tag in tags)
-    parts.append(f"{TEXT_COLUMNS} : ({expression})")
+    parts.extend(narrowing)
+    if expression is not None:
+        parts.append(f"{TEXT_COLUMNS} : ({expression})")
     return " AND ".join(parts)

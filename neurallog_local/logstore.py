@@ -12,7 +12,7 @@ import orjson
 from .db import Database
 from .errors import bad_request, issue
 from .fts import TEXT_COLUMNS, facets, scoped
-from .query import FIELDS, LEVELS, SEVERITY, LogFilter, SortOrder, where_clause
+from .query import FIELDS, LEVELS, SEVERITY, LogFilter, SortOrder, fts_narrowing, where_clause
 from .timeutil import format_us
 
 _ID_CHUNK = 500
@@ -161,7 +161,8 @@ class LogStore:
     def _source(tenant: str, selection: LogFilter) -> tuple[str, list[Any], str | None]:
         """``FROM ... WHERE ...`` of ``selection``, its parameters, and, when the FTS5
         expression alone decides what matches, that expression."""
-        if selection.match is None:
+        narrowing = fts_narrowing(selection.filter)
+        if selection.match is None and not narrowing:
             where, params = where_clause(tenant, selection)
             return f"FROM logs WHERE {where}", params, None
         match = scoped(
@@ -170,6 +171,7 @@ class LogStore:
             [SEVERITY[level] for level in selection.levels],
             selection.sources,
             selection.tags,
+            narrowing,
         )
         where, params = where_clause(tenant, selection, facets_in_fts=True)
         rows_decide = bool(selection.filter) or (

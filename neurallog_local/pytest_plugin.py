@@ -150,6 +150,7 @@ class LocalServerProcess:
             # A test session is one client address that sends wrong credentials on purpose.
             "--auth-failure-limit",
             "0",
+            "--no-state-file",  # a test's server is not the one the user's commands find
             *self.extra_args,
         ]
         with self.log_path.open("wb") as log:

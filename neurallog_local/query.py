@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from .errors import ApiError, bad_request, issue
-from .fts import compile_query
+from .fts import compile_query, value_phrase
 from .timeutil import parse_rfc3339
 
 LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARN", "ERROR", "FATAL")
@@ -295,6 +295,33 @@ def _compile_filter(spec: dict[str, Any], params: list[Any]) -> list[str]:
                 raise _fail(key, f"unknown operator {op!r} (use {', '.join(_OPERATORS)})")
             clauses.append(compile_one(key, op, value, params))
     return clauses
+
+
+def fts_narrowing(spec: dict[str, Any]) -> list[str]:
+    """FTS5 terms every entry selected by the JSON filter ``spec`` matches (may be none).
+
+    An equality (``eq``, or ``in`` over strings) on a metadata string is answered by the
+    full-text index first: the entries holding that string anywhere in their metadata,
+    usually few, instead of every entry of the tenant; ``json_extract`` then checks the
+    path on those rows only. Other conditions add no term.
+    """
+    terms: list[str] = []
+    for key, condition in spec.items():
+        if not key.startswith("metadata."):
+            continue
+        if isinstance(condition, dict):
+            values = [condition["eq"]] if "eq" in condition else condition.get("in")
+        else:
+            values = condition if isinstance(condition, list) else [condition]
+        if not isinstance(values, list) or not values:
+            continue
+        if not all(isinstance(value, str) for value in values):
+            continue
+        phrases = [phrase for phrase in map(value_phrase, values) if phrase is not None]
+        if len(phrases) != len(values):
+            continue  # a value without a word cannot be looked up
+        terms.append(phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")")
+    return terms
 
 
 def where_clause(

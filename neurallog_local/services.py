@@ -16,6 +16,7 @@ from .rules import RuleEngine, RuleEvaluator
 from .settings import DEFAULT_TENANT, KeySpec, Settings
 from .store import Store
 from .streaming import Broker
+from .web.sessions import ViewerSessions
 
 _DEV_KEY_SETTING = "dev_api_key"
 
@@ -46,7 +47,17 @@ class Services:
     broker: Broker
     dev_api_key: str | None
     version: str
+    viewer: ViewerSessions = field(default_factory=ViewerSessions)
     idempotency_locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = field(default_factory=dict)
+
+    @staticmethod
+    def dev_key_of(settings: Settings) -> str:
+        """The development key of the database ``settings`` name (created if missing)."""
+        db = Database(settings.db)
+        try:
+            return Store(db).set_setting_once(_DEV_KEY_SETTING, "nl_dev_" + secrets.token_hex(16))
+        finally:
+            db.close()
 
     @classmethod
     def open(cls, settings: Settings) -> Services:

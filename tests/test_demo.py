@@ -52,6 +52,8 @@ def test_make_demo_runs_the_tour_and_says_what_next(tmp_path: Path) -> None:
     assert f"The tour's records are kept in {database}" in out
     assert "    neurallog local\n" in out
     assert "export NEURALLOG_ENDPOINT=http://127.0.0.1:8765/v1" in out
+    assert "link to its log viewer" in out
+    assert "    neurallog tail -f" in out
 
 
 def test_slow_callback_filter_matches_only_that_message() -> None:

@@ -40,7 +40,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from neurallog._guard import is_internal, is_internal_logger
+from neurallog._guard import _state, is_internal_logger
 from neurallog.integrations._common import (
     REQUEST_STATE_ATTR,
     SENT_ATTR,
@@ -71,6 +71,7 @@ _emitting: ContextVar[bool] = ContextVar("neurallog_handler_emitting", default=F
 # A record older than this (seconds) is sent with its own creation time (QueueHandler
 # setups emit records later, on another thread); a fresh one gets the enqueue time.
 _STALE_AFTER: Final = 0.001
+_time = time.time
 
 
 def _holds_logging_lock() -> bool:
@@ -135,6 +136,7 @@ class NeuralLogHandler(logging.Handler):
         self.flush_timeout = flush_timeout
         self._closed_client = False
         self._ignored: dict[str, bool] = {}
+        self._marker = (id(self.client),)  # SENT_ATTR of a record sent by this handler only
 
     # -- hot path ---------------------------------------------------------------------------
 
@@ -147,21 +149,26 @@ class NeuralLogHandler(logging.Handler):
         """
         if self._skip(record):
             return False
-        result: object = self.filter(record)
-        if isinstance(result, logging.LogRecord):  # filters may return a record (3.12+)
-            record = result
-        if result:
-            self.emit(record)
-        return bool(result)
+        if self.filters:
+            result: object = self.filter(record)
+            if isinstance(result, logging.LogRecord):  # filters may return a record (3.12+)
+                record = result
+            if not result:
+                return False
+        self.emit(record)
+        return True
 
     def _skip(self, record: logging.LogRecord) -> bool:
-        if self._closed_client or is_internal() or _emitting.get():
+        if self._closed_client or _state.internal or _emitting.get():
             return True
         name = record.name
         ignored = self._ignored.get(name)
         if ignored is None:
             ignored = self._ignored[name] = is_internal_logger(name)
-        if ignored or was_sent(record, self.client):
+        if ignored:
+            return True
+        sent = record.__dict__.get(SENT_ATTR)
+        if sent is not None and was_sent(record, self.client):
             return True
         return record.exc_info is not None and was_reported(
             _exception_of(record.exc_info), self.client
@@ -174,9 +181,7 @@ class NeuralLogHandler(logging.Handler):
             message = record.getMessage()
             created = record.created
             timestamp = (
-                datetime.fromtimestamp(created, UTC)
-                if time.time() - created > _STALE_AFTER
-                else None
+                datetime.fromtimestamp(created, UTC) if _time() - created > _STALE_AFTER else None
             )
             self.client.log(
                 record.levelno,
@@ -187,7 +192,10 @@ class NeuralLogHandler(logging.Handler):
             )
             # Another NeuralLogHandler up the logger tree with this client must not send it
             # again (one with another client sends it to its own destination).
-            record.__dict__[SENT_ATTR] = sent_marker(record, self.client)
+            fields = record.__dict__
+            fields[SENT_ATTR] = (
+                self._marker if SENT_ATTR not in fields else sent_marker(record, self.client)
+            )
         except RecursionError:
             raise
         except Exception:
@@ -207,20 +215,28 @@ class NeuralLogHandler(logging.Handler):
                 "process": record.process,
             },
         }
-        for key, value in record.__dict__.items():
-            if key in _RECORD_ATTRS or key.startswith("_"):
-                continue
-            if key == "request" and not isinstance(value, Mapping):
-                # A framework's request object (Django's ``extra={"request": request}``):
-                # sent as its request context, which holds even outside the middleware.
-                info = getattr(getattr(value, REQUEST_STATE_ATTR, None), "info", None)
-                if isinstance(info, dict):
-                    metadata["request"] = info
-                continue
-            metadata[key] = value
-        exc = _exception_of(record.exc_info)
-        if exc is not None:
-            metadata["exception"] = exception_fields(exc)
+        fields = record.__dict__
+        # The extra= fields, found by one set difference in C rather than a Python loop
+        # over every attribute of the record; then in the order they were given.
+        extra = fields.keys() - _RECORD_ATTRS
+        if extra:
+            for key in extra if len(extra) == 1 else [k for k in fields if k in extra]:
+                if key.startswith("_"):
+                    continue
+                value = fields[key]
+                if key == "request" and not isinstance(value, Mapping):
+                    # A framework's request object (Django's ``extra={"request": request}``):
+                    # sent as its request context, which holds even outside the middleware.
+                    info = getattr(getattr(value, REQUEST_STATE_ATTR, None), "info", None)
+                    if isinstance(info, dict):
+                        metadata["request"] = info
+                    continue
+                metadata[key] = value
+        exc_info = record.exc_info
+        if exc_info is not None:
+            exc = _exception_of(exc_info)
+            if exc is not None:
+                metadata["exception"] = exception_fields(exc)
         if record.stack_info:
             metadata["stack"] = record.stack_info
         return metadata

@@ -141,9 +141,11 @@ class NeuralLogProcessor:
         if stack is not None:
             metadata["stack"] = stack
         timestamp = event.get("timestamp")
-        if timestamp is not None and not _is_rfc3339(timestamp):
-            metadata["timestamp"] = timestamp  # not a moment the API accepts: keep it as data
-            timestamp = None
+        if timestamp is not None:
+            moment = _rfc3339(timestamp)  # parsed once here, not again by the client
+            if moment is None:
+                metadata["timestamp"] = timestamp  # not a moment the API accepts: keep it
+            timestamp = moment
         source = logger_name if isinstance(logger_name, str) and logger_name else self.source
         self.client.log(
             level,
@@ -158,16 +160,17 @@ class NeuralLogProcessor:
         return bool(processors) and processors[-1] is self
 
 
-def _is_rfc3339(value: object) -> bool:
+def _rfc3339(value: object) -> datetime | None:
+    """``value`` as an aware datetime if it is one or an RFC 3339 string, else None."""
     if isinstance(value, datetime):
-        return value.tzinfo is not None
+        return value if value.tzinfo is not None else None
     if not isinstance(value, str) or "T" not in value:
-        return False
+        return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        return False
-    return parsed.tzinfo is not None
+        return None
+    return parsed if parsed.tzinfo is not None else None
 
 
 def _exception(event: Mapping[str, Any]) -> dict[str, Any] | None:

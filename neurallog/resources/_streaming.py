@@ -54,10 +54,10 @@ from neurallog._errors import error_for_transport
 from neurallog._guard import sdk_http
 from neurallog._http import (
     ATTEMPT_TIMEOUT_EXTENSION,
-    SLEEP_EXTENSION,
     STREAM_EXTENSION,
     RetryPolicy,
 )
+from neurallog._retry import SLEEP_EXTENSION
 from neurallog.exceptions import (
     NetworkError,
     NeuralLogError,

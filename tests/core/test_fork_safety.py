@@ -199,47 +199,112 @@ def test_the_worker_goes_on_after_the_fork_in_the_parent(
     assert sorted(sink.messages) == ["after", "before", "child"]
 
 
-def test_the_constructor_imports_what_the_worker_would_import_lazily(
-    sink: Sink, tmp_path: Path
-) -> None:
-    # Run in a fresh interpreter: this one has imported everything long ago.
+def _run_script(source: str, sink: Sink, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    # A fresh interpreter: this one has imported the HTTP stack long ago.
     script = tmp_path / "app.py"
-    script.write_text(
-        textwrap.dedent(
-            """
-            import sys, threading
-            from neurallog import NeuralLog
-
-            assert "httpcore" not in sys.modules  # httpx imports it lazily
-            client = NeuralLog()
-            assert "httpcore" in sys.modules
-            loaded = set(sys.modules)
-            imported = []
-
-            def audit(event, args):
-                if event == "import" and threading.current_thread().name == "neurallog-worker":
-                    imported.append(args[0])
-
-            sys.addaudithook(audit)
-            for i in range(5):
-                client.info(f"record {i}", {"i": i}, tags=["t"])
-            client.error("x" * 5000)  # gzip
-            assert client.flush(30)
-            print("first imports on the worker:", sorted(set(imported) - loaded))
-            """
-        )
-    )
-    result = subprocess.run(
+    script.write_text(textwrap.dedent(source))
+    return subprocess.run(
         [sys.executable, str(script)],
         env={**os.environ, "NEURALLOG_API_KEY": API_KEY, "NEURALLOG_ENDPOINT": sink.url},
         capture_output=True,
         text=True,
-        timeout=HANG_GUARD * 2,
+        timeout=HANG_GUARD * 3,
         check=False,
     )
+
+
+def test_a_fork_imports_first_whatever_the_worker_would_import(sink: Sink, tmp_path: Path) -> None:
+    # The constructor loads no HTTP stack (start-up time); the worker loads it before its
+    # first send. A fork before that must leave the worker nothing to import afterwards:
+    # the before-fork hook imports all of it on the forking thread.
+    result = _run_script(
+        """
+        import os, sys, threading
+        from neurallog import NeuralLog
+
+        client = NeuralLog()
+        print("loaded by the constructor:", [m for m in ("httpx", "httpcore") if m in sys.modules])
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+        loaded = set(sys.modules)
+        imported = []
+
+        def audit(event, args):
+            if event == "import" and threading.current_thread().name == "neurallog-worker":
+                imported.append(args[0])
+
+        sys.addaudithook(audit)
+        for i in range(5):
+            client.info(f"record {i}", {"i": i}, tags=["t"])
+        client.error("x" * 5000)  # gzip
+        assert client.flush(30)
+        print("first imports on the worker:", sorted(set(imported) - loaded))
+        """,
+        sink,
+        tmp_path,
+    )
     assert result.returncode == 0, result.stderr
+    assert "loaded by the constructor: []" in result.stdout, result.stdout
     assert "first imports on the worker: []" in result.stdout, result.stdout
     assert wait_until(lambda: len(sink.messages) == 6)
+
+
+def test_fork_while_the_worker_imports_the_http_stack(sink: Sink, tmp_path: Path) -> None:
+    # The worker is held inside its first import of httpcore (holding that module's import
+    # lock) when the main thread forks; the gate opens just before the fork, and the import
+    # goes on for longer than a fork waits for a busy worker (FORK_WAIT). The fork must
+    # still wait for it: a child that inherits the module lock of a thread it does not have
+    # hangs on its first send.
+    result = _run_script(
+        f"""
+        import os, sys, threading, time
+        from neurallog import NeuralLog
+
+        entered, release = threading.Event(), threading.Event()
+
+        class Gate:
+            def find_spec(self, name, path=None, target=None):
+                if name == "httpcore" and threading.current_thread().name == "neurallog-worker":
+                    entered.set()
+                    release.wait({HANG_GUARD})
+                    time.sleep({_process.FORK_WAIT * 3})  # longer than the pause waits
+                return None
+
+        sys.meta_path.insert(0, Gate())
+        client = NeuralLog()
+        client.info("parent")
+        assert entered.wait({HANG_GUARD})
+        os.register_at_fork(before=release.set)  # runs before the SDK's hook (registered first)
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                client.info("child")
+                code = 0 if client.flush({HANG_GUARD}) else 2
+            finally:
+                os._exit(code)
+        deadline = time.monotonic() + {HANG_GUARD}
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                print("child exit code:", os.waitstatus_to_exitcode(status))
+                break
+            if time.monotonic() > deadline:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                print("child hung")
+                break
+            time.sleep(0.01)
+        assert client.flush({HANG_GUARD})
+        """,
+        sink,
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "child exit code: 0" in result.stdout, result.stdout
+    assert wait_until(lambda: sorted(sink.messages) == ["child", "parent"])
 
 
 def _exit_code_within(pid: int, timeout: float) -> int:
