@@ -177,7 +177,7 @@ def normalize_endpoint(value: str | None, logger: logging.Logger | None = None) 
         )
     if url.query or url.fragment or "?" in text or "#" in text:
         raise ConfigurationError(f"endpoint {shown!r} must not contain a query string or fragment")
-    if "%" in host:
+    if not _HOST.fullmatch(host):
         raise ConfigurationError(f"endpoint {shown!r} does not have a valid host name")
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and port != _DEFAULT_PORTS[scheme]:
@@ -193,6 +193,8 @@ def normalize_endpoint(value: str | None, logger: logging.Logger | None = None) 
 
 
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+#: A DNS name (IDNA-encoded) or an IP address; no spaces, no percent-encoding, no zone id.
+_HOST: Final = re.compile(r"[A-Za-z0-9._:-]+")
 
 
 def _check_path(raw_path: str, base: str, shown: str) -> None:
