@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install generate check-generated lint format typecheck pytest test demo bench local clean
+.PHONY: install generate check-generated lint format typecheck pytest docs docs-strict test demo bench local clean
 
 install: $(STAMP)
 
@@ -47,7 +47,15 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-test: check-generated lint typecheck pytest
+# The documentation site, built into site/ (open site/index.html).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build
+
+# Warnings are errors: a broken link or API reference fails the build.
+docs-strict: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+test: check-generated lint typecheck docs-strict pytest
 
 demo: $(STAMP)
 	$(BIN)/python examples/run_demo.py
@@ -61,4 +69,4 @@ local: $(STAMP)
 	$(BIN)/neurallog local
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist site

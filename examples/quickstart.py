@@ -1,4 +1,4 @@
-"""A tour of the SDK: every example of the SDK specification, against a live server.
+"""A tour of the SDK: logging, search, live tail, rules and actions, against a live server.
 
 `make demo` starts NeuralLog Local and runs this with NEURALLOG_ENDPOINT and
 NEURALLOG_API_KEY set. Against your own tenant:
@@ -19,6 +19,7 @@ import queue
 import threading
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -82,7 +83,7 @@ class Receiver:
 
 
 def basic_usage() -> NeuralLog:
-    section("Basic usage")
+    section("Log, then search")
     neurallog = NeuralLog(
         api_key=API_KEY,
         # or
@@ -94,29 +95,34 @@ def basic_usage() -> NeuralLog:
         message="User logged in",
         metadata={"user_id": "123", "ip_address": "192.168.1.1", "run": RUN},
     )
-    # Entries dated inside the SDK spec's search window, so that its example finds them.
-    for day in (2, 5):
+    # Two errors from earlier this week: a record may carry its own time.
+    now = datetime.now(UTC)
+    for days_ago in (2, 5):
         neurallog.log(
             level="ERROR",
-            message=f"Payment error on day {day}",
+            message=f"Payment error {days_ago} days ago",
             source="api-service",
             metadata={"run": RUN},
-            timestamp=f"2023-04-0{day}T12:00:00Z",
+            timestamp=now - timedelta(days=days_ago),
         )
-    neurallog.flush()
+    # Logging only queues; flush() waits until the records are delivered.
+    delivered = neurallog.flush()
+    print(f"Logged 3 records; all delivered: {delivered}.")
+    week_ago = now - timedelta(days=7)
     logs = neurallog.logs.search(
         query="error",
-        time_range={"start": "2023-04-01T00:00:00Z", "end": "2023-04-08T23:59:59Z"},
+        filter={"metadata.run": RUN},
+        time_range={"start": week_ago, "end": now},
         limit=10,
     )
-    print(f"search found {logs.total} entries between 2023-04-01 and 2023-04-08:")
+    print(f"Searching the last 7 days for 'error' found {logs.total} records:")
     for log in logs:
         show(log)
     return neurallog
 
 
 def logging_api(neurallog: NeuralLog) -> None:
-    section("Logging API")
+    section("More ways to log")
     neurallog.log(
         level="ERROR",
         message="Database connection failed",
@@ -133,13 +139,13 @@ def logging_api(neurallog: NeuralLog) -> None:
             {"level": "INFO", "message": "User updated profile", "metadata": {"user_id": "123"}},
         ]
     )
-    print(f"batch_log queued {len(ids)} entries, ids {ids[0]} ...")
+    print(f"batch_log queued {len(ids)} records; each already has its id, e.g. {ids[0]}")
 
     with neurallog.batch() as batch:
         batch.info("User logged in", {"user_id": "123"})
         batch.info("User updated profile", {"user_id": "123"})
         batch.info("User logged out", {"user_id": "123"})
-    print("the batch() block delivered its three entries when it ended")
+    print("The batch() block handed over its 3 records together when it ended.")
 
     neurallog.configure_context(
         {"app_name": "my-python-app", "app_version": "1.0.0", "environment": "production"}
@@ -149,12 +155,12 @@ def logging_api(neurallog: NeuralLog) -> None:
     latest = neurallog.logs.search(
         query="logged", filter={"metadata.run": RUN}, sort="timestamp:desc", limit=1
     )
-    print("configure_context fields travel with every entry:", latest[0]["metadata"])
+    print("Fields set with configure_context travel with every record:", latest[0]["metadata"])
     neurallog.configure_context({})
 
 
 def log_batching() -> None:
-    section("Log batching")
+    section("Many records")
     neurallog = NeuralLog(
         api_key=API_KEY,
         endpoint=ENDPOINT,
@@ -166,31 +172,37 @@ def log_batching() -> None:
     neurallog.flush()
     stats = neurallog.stats
     print(
-        f"100 entries logged: {stats.sent} delivered in {stats.requests} request(s) "
-        f"(20 pending start a send; a backlog travels together), {stats.dropped_total} dropped"
+        f"Logged 100 records: {stats.sent} delivered in {stats.requests} request(s), "
+        f"{stats.dropped_total} lost."
     )
     neurallog.close()
 
 
 def search(neurallog: NeuralLog) -> None:
-    section("Log search")
+    section("Search")
     logs = neurallog.logs.search(
         query="error",
-        filter={"level": ["ERROR", "FATAL"], "source": ["api-service", "auth-service"]},
-        time_range={"start": "2023-04-01T00:00:00Z", "end": "2023-04-08T23:59:59Z"},
+        filter={
+            "level": ["ERROR", "FATAL"],
+            "source": ["api-service", "auth-service"],
+            "metadata.run": RUN,
+        },
+        time_range="7d",
         sort=[{"field": "timestamp", "order": "desc"}],
         limit=10,
     )
+    print("Errors of api-service or auth-service in the last 7 days, newest first:")
     for log in logs:
-        print(f"{log['timestamp']} [{log['level']}] {log['message']}")
+        show(log)
 
     first = neurallog.logs.search(query="iteration", filter={"metadata.run": RUN}, limit=10)
     next_page = neurallog.logs.search(
         query="iteration", filter={"metadata.run": RUN}, limit=10, offset=10
     )
     print(
-        f"'iteration': {first.total} matches; page 1 has {len(first)}, page 2 starts "
-        f"with {next_page[0]['message']!r}; more after page 2: {next_page.has_more}"
+        f"'iteration' matches {first.total} records; the first page shows {len(first)}, "
+        f"the second starts with {next_page[0]['message']!r}; more pages after it: "
+        f"{'yes' if next_page.has_more else 'no'}."
     )
 
 
@@ -207,7 +219,7 @@ def _log_later(neurallog: NeuralLog, messages: list[str]) -> threading.Thread:
 
 
 def streaming(neurallog: NeuralLog) -> None:
-    section("Log streaming")
+    section("Live tail")
     expected = [f"error {n} while streaming ({RUN})" for n in range(3)]
     writer = _log_later(neurallog, expected)
     seen = []
@@ -220,14 +232,15 @@ def streaming(neurallog: NeuralLog) -> None:
         if len(seen) == len(expected):
             break
     writer.join()
-    print("the stream delivered all three entries logged after it opened")
+    print("The live tail showed the 3 errors logged after it opened.")
 
 
 def async_streaming(neurallog: NeuralLog) -> None:
-    section("Async streaming")
+    section("Live tail from async code")
     expected = f"async stream error ({RUN})"
 
     async def stream_logs() -> None:
+        print("The same live tail, from an async function (the latest errors, then new ones):")
         writer = _log_later(neurallog, [expected])
         async for log in neurallog.logs.astream(
             query="error", filter={"level": ["ERROR", "FATAL"]}, follow=True
@@ -257,7 +270,7 @@ def actions_and_rules(neurallog: NeuralLog, receiver: Receiver) -> None:
         parameters={"message": "Custom alert message"},
         context={"source": "manual-trigger"},
     )
-    print(f"executed {action['name']!r}: {result['status']}")
+    print(f"Ran the action {action['name']!r} by hand: {result['status']}.")
     print("  Slack received:", receiver.next("/slack"))
 
     section("Rules")
@@ -273,17 +286,20 @@ def actions_and_rules(neurallog: NeuralLog, receiver: Receiver) -> None:
         ],
         enabled=True,
     )
-    print(f"created rule {rule['name']!r} ({rule['id']})")
+    print(f"Created the rule {rule['name']!r}.")
     neurallog.rules.update(rule_id=rule["id"], enabled=False)
     rules = neurallog.rules.list(filter={"enabled": True}, limit=10)
-    print(f"enabled rules after disabling it: {[r['name'] for r in rules]}")
+    print(f"Disabled it; enabled rules now: {[r['name'] for r in rules] or 'none'}.")
     result = neurallog.rules.test(
         rule_id=rule["id"],
         sample_data={"level": "ERROR", "message": "Test error message", "source": "api-service"},
     )
-    print(f"dry run matched: {result['matched']}; would send {result['actions'][0]['parameters']}")
+    print(
+        f"A dry run with a sample error matched: {result['matched']}; it would send "
+        f"{result['actions'][0]['parameters']}"
+    )
     neurallog.rules.delete(rule["id"])
-    print("deleted it")
+    print("Deleted the rule.")
 
     section("A rule firing a webhook")
     webhook = neurallog.actions.create(
@@ -304,19 +320,20 @@ def actions_and_rules(neurallog: NeuralLog, receiver: Receiver) -> None:
     )
     neurallog.error("Card payment declined for order 1042", {"order_id": "1042"})
     neurallog.flush()
-    print("logged a matching entry; the webhook received:", receiver.next("/incident"))
+    print("Logged a matching error. The rule fired; the webhook received:")
+    print("  ", receiver.next("/incident"))
     # The server records an execution once the delivery has finished.
     deadline = time.monotonic() + WAIT_SECONDS
     while not (history := neurallog.actions.executions(webhook["id"])):
         if time.monotonic() > deadline:
             raise SystemExit("the rule's execution was never recorded")
         time.sleep(0.1)
-    print(f"execution history of {webhook['name']!r}: {[e['status'] for e in history]}")
+    print(f"The action's history records the run: {[e['status'] for e in history]}")
     neurallog.rules.delete(rule["id"])
 
 
 def error_handling(neurallog: NeuralLog) -> None:
-    section("Error handling")
+    section("Errors")
     try:
         neurallog.info("User logged in", {"user_id": "123"})
     except ApiError as e:
@@ -325,15 +342,15 @@ def error_handling(neurallog: NeuralLog) -> None:
         print(f"Network Error: {e.message}")
     except NeuralLogError as e:
         print(f"SDK Error: {e.message}")
-    print("logging never raises for delivery problems; API calls do:")
+    print("Logging never raises for delivery problems; API calls raise clear errors:")
     try:
         neurallog.rules.get("no-such-rule")
     except NotFoundError as e:
-        print(f"  API Error: {e.message}, Code: {e.code}, Status: {e.status}")
+        print(f"  asking for a rule that does not exist: {e.message} (status {e.status})")
 
 
 def async_support() -> None:
-    section("Async support")
+    section("The async client")
 
     async def main() -> None:
         async with AsyncNeuralLog(api_key=API_KEY, endpoint=ENDPOINT) as neurallog:
@@ -341,7 +358,7 @@ def async_support() -> None:
             await neurallog.error(f"async client error ({RUN})", {"run": RUN})
             await neurallog.flush()
             logs = await neurallog.logs.search(query="error", limit=10)
-            print(f"async search: {logs.total} entries match 'error'")
+            print(f"The async client's search found {logs.total} records matching 'error'.")
             async for log in neurallog.logs.stream(query="error", follow=True):
                 print(f"{log['timestamp']} [{log['level']}] {log['message']}")
                 if RUN in log["message"]:
@@ -365,7 +382,7 @@ def main() -> None:
     finally:
         receiver.close()
     section("Done")
-    print("Every example ran against", ENDPOINT)
+    print(f"Every part of the tour ran against {ENDPOINT}.")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The walls between packages (DESIGN §1) hold: checked on the import statements themselves."""
+"""The walls between packages hold (docs/architecture.md, "Walls"): checked on the imports."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The checked-in contract is a valid OpenAPI 3.1 document with the shape DESIGN §3 fixes."""
+"""openapi.yaml is valid OpenAPI 3.1 with the shape docs/architecture.md ("Layers") describes."""
 
 from pathlib import Path
 
