@@ -43,6 +43,21 @@ WARM_UP = 2_000
 # -- one path in its own process ---------------------------------------------------------------
 
 
+def median_ns(call: Any, calls: int) -> float:
+    """Median duration of one ``call()`` over ``calls`` individually timed calls (the spool
+    benchmark measures its call costs with it)."""
+    clock = time.perf_counter_ns
+    samples = [0] * calls
+    for _ in range(min(calls // 10, 10_000)):  # warm-up
+        call()
+    gc.collect()
+    for i in range(calls):
+        start = clock()
+        call()
+        samples[i] = clock() - start
+    return float(statistics.median(samples))
+
+
 def run_path(name: str, records: int, sink_url: str) -> dict[str, Any]:
     """Measure one path (in this process): what the child prints as JSON."""
     import sink as sink_module
