@@ -366,6 +366,21 @@ class RecordQueue:
             raise type(exc)(f"{where}: {exc}") from None
         return self.capture(level, message, metadata, source, tags, timestamp)
 
+    def _on_event_loop(self, instead: str) -> bool:
+        """Whether this thread runs an asyncio event loop, where ``overflow="block"`` must
+        not wait; the first time, the SDK's log says what happens ``instead``."""
+        if not _in_event_loop():
+            return False
+        if not self._loop_told:
+            self._loop_told = True
+            self._account.diag.emit(
+                "block_loop",
+                logging.WARNING,
+                "NeuralLog: overflow='block' never blocks a thread running an asyncio "
+                f"event loop; there {instead}",
+            )
+        return True
+
     def _wait_for_room(self) -> bool:
         """``overflow="block"``: wait (lock held) up to ``block_timeout`` for the worker to
         make room; False when the queue was closed meanwhile (the record is refused).
@@ -373,15 +388,7 @@ class RecordQueue:
         Never on a thread running an asyncio event loop (a wait there stalls every task it
         serves): there the drop policy applies at once, and the SDK's log says so once.
         """
-        if _in_event_loop():
-            if not self._loop_told:
-                self._loop_told = True
-                self._account.diag.emit(
-                    "block_loop",
-                    logging.WARNING,
-                    "NeuralLog: overflow='block' never blocks a thread running an asyncio "
-                    "event loop; there a full queue drops records instead",
-                )
+        if self._on_event_loop("a full queue drops records instead"):
             return True
         deadline = _monotonic() + self._block_timeout
         self.room_waiters += 1

@@ -50,7 +50,6 @@ from neurallog._queue import (
     TRACE,
     Record,
     RecordQueue,
-    _in_event_loop,
     _trace_ids,
 )
 from neurallog._spool import FULL, WRITTEN, SpoolBatch, SpoolWriter, encode_record
@@ -198,15 +197,7 @@ class SpoolQueue(RecordQueue):
 
     def _wait_to_append(self, payload: bytes, static: object) -> int:
         """``overflow="block"``: wait (lock held) up to ``block_timeout`` for room."""
-        if _in_event_loop():
-            if not self._loop_told:
-                self._loop_told = True
-                self._account.diag.emit(
-                    "block_loop",
-                    logging.WARNING,
-                    "NeuralLog: overflow='block' never blocks a thread running an asyncio "
-                    "event loop; there the spool's bound drops the newest record instead",
-                )
+        if self._on_event_loop("the spool's bound drops the newest record instead"):
             return FULL
         deadline = _monotonic() + self._block_timeout
         self.room_waiters += 1
