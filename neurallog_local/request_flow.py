@@ -251,14 +251,7 @@ class RequestFlow:
         body = getattr(response, "body", None)  # streaming responses have none
         if services.settings.validate_responses and isinstance(body, bytes):
             problems = services.contract.check_response(
-                operation.operation_id,
-                request.method,
-                request.url.path,
-                request.query_params,
-                request.headers,
-                response.status_code,
-                response.headers,
-                body or None,
+                operation.operation_id, response.status_code, response.headers, body or None
             )
             if problems:
                 log.error(
