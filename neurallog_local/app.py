@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -182,6 +183,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             await services.evaluator.stop()
             await services.runner.stop()
             await services.delivery.aclose()
+            await anyio.to_thread.run_sync(services.writer.close)
             services.db.close()
 
     app = Starlette(

@@ -92,60 +92,75 @@ class LogStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def insert(self, tenant: str, entries: list[PreparedEntry]) -> tuple[list[PreparedEntry], int]:
-        """Store ``entries``; return those newly stored and how many were duplicates."""
-        if not entries:
-            return [], 0
+    def insert_batches(
+        self, batches: list[tuple[str, list[PreparedEntry]]]
+    ) -> list[tuple[list[PreparedEntry], int]]:
+        """Store each ``(tenant, entries)`` batch, all in one transaction; return, per
+        batch, the entries newly stored and how many were duplicates.
+
+        Batches are stored in order, so an id that two batches of one tenant share is
+        stored by the first and a duplicate in the second.
+        """
         with self.db.write() as conn:
-            # Placeholders, not json_each(): SQLite's JSON functions cut strings at an
-            # escaped NUL, and an id may contain one.
-            ids = list({entry.id for entry in entries})
-            seen: set[str] = set()
-            for start in range(0, len(ids), _ID_CHUNK):
-                chunk = ids[start : start + _ID_CHUNK]
-                marks = ", ".join("?" * len(chunk))
-                rows = conn.execute(
-                    f"SELECT id FROM logs WHERE tenant = ? AND id IN ({marks})",  # noqa: S608
-                    [tenant, *chunk],
-                )
-                seen.update(row[0] for row in rows)
-            fresh = []
-            duplicates = 0
-            for entry in entries:
-                if entry.id in seen:
-                    duplicates += 1
-                    continue
-                seen.add(entry.id)
-                fresh.append(entry)
             last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'logs'").fetchone()
-            conn.executemany(
-                "INSERT INTO logs (tenant, id, ts, received_at, level, message, source,"
-                " metadata, tags, search_tags, search_meta, facets)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        tenant,
-                        e.id,
-                        e.ts,
-                        e.received_at,
-                        e.level,
-                        e.message,
-                        e.source,
-                        e.metadata_json,
-                        e.tags_json,
-                        e.search_tags,
-                        e.search_meta,
-                        facets(tenant, e.level, e.source, e.tags),
-                    )
-                    for e in fresh
-                ],
-            )
+            stored = [self._insert_rows(conn, tenant, entries) for tenant, entries in batches]
+            # One pass over the new rows for the whole group: FTS5 indexes them together.
             conn.execute(
                 "INSERT INTO logs_fts (rowid, message, source, search_tags, search_meta, facets)"
                 " SELECT seq, message, source, search_tags, search_meta, facets FROM logs"
                 " WHERE seq > ?",
                 (last[0] if last else 0,),
             )
+        return stored
+
+    @staticmethod
+    def _insert_rows(
+        conn: sqlite3.Connection, tenant: str, entries: list[PreparedEntry]
+    ) -> tuple[list[PreparedEntry], int]:
+        if not entries:
+            return [], 0
+        # Placeholders, not json_each(): SQLite's JSON functions cut strings at an
+        # escaped NUL, and an id may contain one.
+        ids = list({entry.id for entry in entries})
+        seen: set[str] = set()
+        for start in range(0, len(ids), _ID_CHUNK):
+            chunk = ids[start : start + _ID_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows = conn.execute(
+                f"SELECT id FROM logs WHERE tenant = ? AND id IN ({marks})",  # noqa: S608
+                [tenant, *chunk],
+            )
+            seen.update(row[0] for row in rows)
+        fresh = []
+        duplicates = 0
+        for entry in entries:
+            if entry.id in seen:
+                duplicates += 1
+                continue
+            seen.add(entry.id)
+            fresh.append(entry)
+        conn.executemany(
+            "INSERT INTO logs (tenant, id, ts, received_at, level, message, source,"
+            " metadata, tags, search_tags, search_meta, facets)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    tenant,
+                    e.id,
+                    e.ts,
+                    e.received_at,
+                    e.level,
+                    e.message,
+                    e.source,
+                    e.metadata_json,
+                    e.tags_json,
+                    e.search_tags,
+                    e.search_meta,
+                    facets(tenant, e.level, e.source, e.tags),
+                )
+                for e in fresh
+            ],
+        )
         return fresh, duplicates
 
     def get(self, tenant: str, log_id: str) -> dict[str, Any] | None:

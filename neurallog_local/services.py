@@ -11,6 +11,7 @@ from .actions import ActionRunner, Delivery
 from .auth import Authenticator, RateLimiter
 from .contract import Contract
 from .db import Database
+from .group_commit import GroupCommitter
 from .logstore import LogStore
 from .rules import RuleEngine, RuleEvaluator
 from .settings import DEFAULT_TENANT, KeySpec, Settings
@@ -36,6 +37,7 @@ class Services:
     settings: Settings
     db: Database
     logs: LogStore
+    writer: GroupCommitter
     store: Store
     contract: Contract
     auth: Authenticator
@@ -77,10 +79,12 @@ class Services:
             delivery = Delivery(store, settings.action_timeout)
             engine = RuleEngine(store, settings.rule_budget)
             runner = ActionRunner(store, delivery)
+            logs = LogStore(db)
             return cls(
                 settings=settings,
                 db=db,
-                logs=LogStore(db),
+                logs=logs,
+                writer=GroupCommitter(logs, engine),
                 store=store,
                 contract=Contract(),
                 auth=auth,

@@ -1,0 +1,167 @@
+"""Group commit: one thread stores every ingested batch, the batches that wait together
+in one transaction.
+
+Concurrent ingest requests used to each take a worker thread, then queue for the single
+writer's lock, one transaction each: eight clients paid eight transactions, eight FTS5
+passes and the lock handed between eight threads that all wanted the GIL. Here requests
+queue their prepared entries for one writer thread; while it commits one group, the next
+batches gather, and it stores all of them in its next transaction. Each request is
+answered once its own rows are committed, with its own counts. A group that fails is
+rolled back and its batches are stored one by one, so a batch SQLite refuses fails its
+own request only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+
+from .logstore import LogStore, PreparedEntry
+from .rules import Compiled, RuleEngine
+
+log = logging.getLogger("neurallog_local")
+
+# A group stops growing past this many entries, so that one transaction stays short.
+MAX_GROUP_ENTRIES = 10_000
+
+
+@dataclass
+class Stored:
+    """What became of one batch: the entries newly stored, the duplicates, and the
+    tenant's rules in force once they were committed."""
+
+    fresh: list[PreparedEntry]
+    duplicates: int
+    rules: list[Compiled]
+
+
+@dataclass
+class _Batch:
+    tenant: str
+    entries: list[PreparedEntry]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Stored]
+
+
+def _settle(future: asyncio.Future[Stored], outcome: Stored | BaseException) -> None:
+    if future.done():  # the request was cancelled; its rows are stored all the same
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
+
+
+class GroupCommitter:
+    """The writer thread of ingested batches (started by the first batch)."""
+
+    def __init__(self, logs: LogStore, engine: RuleEngine) -> None:
+        self.logs = logs
+        self.engine = engine
+        # Committed transactions and the batches they stored, for tests and diagnostics.
+        self.transactions = 0
+        self.batches = 0
+        self._queue: queue.SimpleQueue[_Batch | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self._closed = False
+
+    async def store(self, tenant: str, entries: list[PreparedEntry]) -> Stored:
+        """Store ``entries`` for ``tenant``; return once they are committed."""
+        if not entries:
+            return Stored([], 0, [])
+        if self._closed:
+            raise RuntimeError("the server is shutting down")
+        self._start()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Stored] = loop.create_future()
+        self._queue.put(_Batch(tenant, entries, loop, future))
+        return await future
+
+    @property
+    def waiting(self) -> int:
+        """Batches queued and not yet taken by the writer."""
+        return self._queue.qsize()
+
+    def close(self) -> None:
+        """Store what is queued, then stop the thread (blocks until it has)."""
+        self._closed = True
+        with self._start_lock:
+            thread = self._thread
+        if thread is not None:
+            self._queue.put(None)
+            thread.join()
+
+    def _start(self) -> None:
+        with self._start_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="neurallog-local-writer", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        group: list[_Batch] = []
+        try:
+            while True:
+                first = self._queue.get()
+                if first is None:
+                    return
+                group = [first]
+                size = len(first.entries)
+                stop = False
+                while size < MAX_GROUP_ENTRIES:
+                    try:
+                        batch = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if batch is None:
+                        stop = True
+                        break
+                    group.append(batch)
+                    size += len(batch.entries)
+                for batch, outcome in zip(group, self._store(group), strict=True):
+                    self._answer(batch, outcome)
+                group = []
+                if stop:
+                    return
+        except BaseException as exc:  # never leave a request waiting for ever
+            log.exception("the ingest writer stopped")
+            for batch in group:
+                self._answer(batch, exc)
+            raise
+
+    def _store(self, group: list[_Batch]) -> list[Stored | BaseException]:
+        try:
+            results = self.logs.insert_batches([(b.tenant, b.entries) for b in group])
+        except Exception as exc:
+            if len(group) == 1:
+                return [exc]
+            # Which batch failed is unknown: each one alone, in its own transaction.
+            return [self._store([batch])[0] for batch in group]
+        self.transactions += 1
+        self.batches += len(group)
+        return [
+            self._stored(batch.tenant, fresh, duplicates)
+            for batch, (fresh, duplicates) in zip(group, results, strict=True)
+        ]
+
+    def _stored(
+        self, tenant: str, fresh: list[PreparedEntry], duplicates: int
+    ) -> Stored | BaseException:
+        try:
+            # The rules in force now are the ones the entries are evaluated by, later.
+            rules = self.engine.rules_for(tenant) if fresh else []
+        except Exception as exc:
+            return exc
+        return Stored(fresh, duplicates, rules)
+
+    @staticmethod
+    def _answer(batch: _Batch, outcome: Stored | BaseException) -> None:
+        # The loop may be gone at shutdown; nobody waits for the answer then.
+        with contextlib.suppress(RuntimeError):
+            batch.loop.call_soon_threadsafe(_settle, batch.future, outcome)
