@@ -223,7 +223,9 @@ class FailureLimiter:
         now = time.time()
         ends, count = self._windows.get(address, (0, 0))
         if ends <= now:
-            return math.ceil(now) + self.window, 0
+            # From the start of this second: a window that ended a second late would ask
+            # for a Retry-After longer than the window itself.
+            return math.floor(now) + self.window, 0
         return ends, count
 
     def state(self, address: str) -> RateState:

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from neurallog_local.auth import FailureLimiter
 from neurallog_local.pytest_plugin import LocalTenant
 from neurallog_local.server import LocalServer
 from neurallog_local.settings import Settings
@@ -292,3 +293,11 @@ def test_pruning_keeps_the_windows_that_have_not_ended(monkeypatch: pytest.Monke
     for n in range(3):  # credentials with one-second windows make the limiter prune
         limiter.hit(auth.Principal("acme", frozenset(), f"key:{n}", 10, 1))
     assert not limiter.hit(hourly).allowed
+
+
+def test_retry_after_of_failed_authentications_stays_within_the_window() -> None:
+    limiter = FailureLimiter(limit=1, window=60)
+    limiter.fail("192.0.2.1")
+    blocked = limiter.state("192.0.2.1")
+    assert not blocked.allowed
+    assert 1 <= int(blocked.headers()["Retry-After"]) <= 60
