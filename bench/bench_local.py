@@ -9,7 +9,8 @@ Prints, from one run on one machine:
 2. the concurrent phase: ``--connections`` clients (8) each sending batches of
    ``--concurrent-batch`` records (100) at once, while one more client searches
    (``declined``, then a metadata filter, in turn) every 50 ms: entries/s, the p50/p99
-   latency of an ingest request and of a search during the load;
+   latency of an ingest request and of a search during the load, and the server's CPU
+   time per entry, printed last as a table beside the targets;
 3. search latency (``GET /v1/logs/search``, default ``limit`` of 10) over everything the
    first part stored: 1,000,000 entries by default. The median over a mix of queries, and
    per query.
