@@ -160,8 +160,9 @@ class SpoolBatch:
     """Records read from one segment, to be acknowledged with :meth:`SpoolWriter.ack`."""
 
     records: list[tuple[Any, ...]]
-    """(time_ns, level, message, metadata, source, tags, timestamp, context, static,
-    trace, id) per record, with the id already derived."""
+    """The records, in the queue's shape (:data:`neurallog._queue.Record`: sequence number
+    0, then time_ns, level, message, metadata, source, tags, timestamp, context, static,
+    trace, id), each id already derived."""
     segment: _Segment
     end: int
     recovered: bool
@@ -172,6 +173,8 @@ class SpoolBatch:
 class _Segment:
     __slots__ = (
         "acked",
+        "chunk",
+        "chunk_at",
         "closed",
         "cursor",
         "ids",
@@ -192,6 +195,8 @@ class _Segment:
         self.acked = len(MAGIC)
         self.cursor = len(MAGIC)
         self.read_fd = -1
+        self.chunk = b""  # the reader's last read, from offset chunk_at
+        self.chunk_at = 0
         self.static: Any = _NO_FIELDS  # the reader's: static context of the next record
         self.ids = _IdMaker(owner.nonce ^ (n << 32))
 
@@ -204,24 +209,24 @@ class _IdMaker:
     first 15 characters.
     """
 
-    __slots__ = ("_base", "_low_prefix", "_millis", "_prefix")
+    __slots__ = ("base", "low_prefix")
 
     def __init__(self, base: int) -> None:
-        self._base = base & 0xFFFF_FFFF
+        self.base = base & 0xFFFF_FFFF
         high = f"{(_VARIANT | (base & _RAND_B)) >> 32:08x}"
-        self._low_prefix = f"{high[:4]}-{high[4:]}"
-        self._millis = -1
-        self._prefix = ""
+        self.low_prefix = f"{high[:4]}-{high[4:]}"
+
+    @staticmethod
+    def prefix(millis: int) -> str:
+        """The first 15 characters of the ids of one millisecond."""
+        text = f"{millis & 0xFFFF_FFFF_FFFF:012x}"
+        return f"{text[:8]}-{text[8:]}-7"
 
     def make(self, time_ns: int, offset: int) -> str:
         millis, sub = divmod(time_ns, 1_000_000)
-        if millis != self._millis:
-            text = f"{millis & 0xFFFF_FFFF_FFFF:012x}"
-            self._prefix = f"{text[:8]}-{text[8:]}-7"
-            self._millis = millis
         return (
-            f"{self._prefix}{_RAND_A[sub * 4096 // 1_000_000]}-{self._low_prefix}"
-            f"{(self._base ^ offset) & 0xFFFF_FFFF:08x}"
+            f"{self.prefix(millis)}{_RAND_A[sub * 4096 // 1_000_000]}-{self.low_prefix}"
+            f"{self.base ^ offset:08x}"
         )
 
 
@@ -479,76 +484,79 @@ class SpoolWriter:
     def _parse(
         self, segment: _Segment, start: int, end: int, limit: int
     ) -> tuple[list[tuple[Any, ...]], int, int]:
-        """Frames in [start, end): (records, where reading stopped, damaged regions)."""
+        """Frames in [start, end): (records, where reading stopped, damaged regions).
+
+        The segment is read in chunks of :data:`_READ_CHUNK`, kept with the segment: one
+        read serves several batches, and each frame's checksum is computed on a slice of it.
+        """
         if segment.read_fd < 0:
             try:
                 segment.read_fd = os.open(segment.path, os.O_RDONLY | os.O_CLOEXEC)
             except OSError as exc:
                 self._report("read", exc)
                 return [], end, 1
-        try:
-            data = os.pread(segment.read_fd, min(end - start, _READ_CHUNK), start)
-        except OSError as exc:
-            self._report("read", exc)
-            return [], end, 1
-        whole = start + len(data) >= end  # the read reached the committed end
-        records: list[tuple[Any, ...]] = []
+        base, data = segment.chunk_at, segment.chunk  # data holds [base, base + len(data))
+        if not base <= start < base + len(data):
+            base, data = start, b""
+        pos = start - base
+        size = len(data)
         payloads: list[bytes] = []
         offsets: list[int] = []
-        pos = 0
         damaged = 0
         in_damage = False  # consecutive bad bytes are one damaged region
-        size = len(data)
         unpack = _HEADER.unpack_from
         keep = payloads.append
         mark_at = offsets.append
         count = 0
-        while pos < size and count < limit:
-            # The usual frame: whole and intact.
+        need = 0  # > 0: read a new chunk of at least this many bytes from base + pos
+        while count < limit:
             if size - pos >= _HEADER_SIZE:
                 mark, length, crc = unpack(data, pos)
                 body_end = pos + _HEADER_SIZE + length
                 if mark == _MARK and body_end <= size:
+                    # The usual frame: whole in the chunk.
                     payload = data[pos + _HEADER_SIZE : body_end]
                     if _crc32(payload) == crc:
                         keep(payload)
-                        mark_at(start + pos)
+                        mark_at(base + pos)
                         count += 1
                         pos = body_end
                         in_damage = False
                         continue
-            if size - pos >= _HEADER_SIZE:
-                mark, length, crc = _HEADER.unpack_from(data, pos)
-                body_end = pos + _HEADER_SIZE + length
-            else:
-                mark, length, crc, body_end = _MARK, 0, 0, end - start + 1
-            if mark == _MARK and length <= _MAX_FRAME and body_end > size and not whole:
-                if pos:
-                    break  # the rest of this frame comes with the next read
-                try:  # one frame larger than a read: read it whole
-                    data = os.pread(segment.read_fd, min(end - start, body_end), start)
-                except OSError as exc:
-                    self._report("read", exc)
-                    return [], end, damaged + 1
+                elif mark == _MARK and length <= _MAX_FRAME and base + body_end <= end:
+                    need = body_end - pos  # the frame goes on past the chunk
+            elif base + size < end:
+                need = _HEADER_SIZE  # a header cut by the end of the chunk
+            if need:
+                at = base + pos
+                base, data, pos = at, self._read_chunk(segment, at, end, need), 0
                 size = len(data)
-                whole = start + size >= end
+                if size < need:  # a read error, or a torn tail shorter than its header
+                    damaged += not in_damage
+                    pos = size = end - base
+                    break
+                need = 0
                 continue
-            payload = data[pos + _HEADER_SIZE : body_end] if body_end <= size else b""
-            if mark != _MARK or length > _MAX_FRAME or body_end > size or _crc32(payload) != crc:
-                # Damage, or a frame cut short at the end (a torn write): resynchronise.
-                if not in_damage:
-                    damaged += 1
-                    in_damage = True
-                pos = _resync(data, pos + 1)
-                continue
-            in_damage = False
-            keep(payload)
-            mark_at(start + pos)
-            count += 1
-            pos = body_end
+            if base + pos >= end:
+                break
+            # Damage, or a frame cut short at the end (a torn write): resynchronise.
+            if not in_damage:
+                damaged += 1
+                in_damage = True
+            pos = _resync(data, pos + 1)
+        segment.chunk_at, segment.chunk = base, data
+        records: list[tuple[Any, ...]] = []
         if payloads:
             damaged += self._decode(segment, payloads, offsets, records)
-        return records, start + pos, damaged
+        return records, base + pos, damaged
+
+    def _read_chunk(self, segment: _Segment, at: int, end: int, need: int) -> bytes:
+        """Bytes of the segment from ``at``: a chunk, or ``need`` if more (b"" on error)."""
+        try:
+            return os.pread(segment.read_fd, min(end - at, max(need, _READ_CHUNK)), at)
+        except OSError as exc:
+            self._report("read", exc)
+            return b""
 
     def _decode(
         self,
@@ -566,16 +574,44 @@ class SpoolWriter:
         damaged = 0
         static = segment.static
         ids = segment.ids
-        append = records.append
         make = ids.make
+        append = records.append
+        # derive_id inlined for the usual record (see _IdMaker): this loop is most of the
+        # reader's cost.
+        base = ids.base
+        low_prefix = ids.low_prefix
+        rand_a = _RAND_A
+        millis = -1
+        prefix = ""
         for row, offset in zip(rows, offsets, strict=True):
             if type(row) is list and len(row) == 8:  # the usual record
-                append((*row[:7], row[7] or _NO_FIELDS, static, None, make(row[0], offset)))
+                time_ns, level, message, metadata, source, tags, timestamp, context = row
+                if time_ns // 1_000_000 != millis:
+                    millis = time_ns // 1_000_000
+                    prefix = ids.prefix(millis)
+                append(
+                    (
+                        0,
+                        time_ns,
+                        level,
+                        message,
+                        metadata,
+                        source,
+                        tags,
+                        timestamp,
+                        context or _NO_FIELDS,
+                        static,
+                        None,
+                        f"{prefix}{rand_a[time_ns % 1_000_000 * 4096 // 1_000_000]}-"
+                        f"{low_prefix}{base ^ offset:08x}",
+                    )
+                )
             elif type(row) is list and len(row) >= 8:
                 entry_id = row[9] if len(row) > 9 else None
                 trace = _trace(row[8]) if row[8] else None
                 append(
                     (
+                        0,
                         *row[:7],
                         row[7] or _NO_FIELDS,
                         static,

@@ -255,14 +255,13 @@ class SpoolQueue(RecordQueue):
         if batch.recovered:
             self.extra_admitted += count
             self._inflight_floor = NO_LIMIT
-            seq = 0
         else:
-            seq = self._taken_seq
-            self._inflight_floor = seq + 1
+            self._inflight_floor = self._taken_seq + 1
             self._taken_seq += count
             self.size -= count
         self.pending_since = None if not self.size else _monotonic()
-        return [(seq + i + 1, *record) for i, record in enumerate(batch.records)]
+        # The records' sequence numbers stay 0: nothing downstream of take() reads them.
+        return batch.records
 
     def settle(self) -> None:
         """The commit point: acknowledge the batch in the spool, or rewind it (an outage)."""
