@@ -714,6 +714,8 @@ class SpoolWriter:
                 if not _has_magic(path):
                     segment.cursor = segment.acked = size
                     self._corrupt += 1
+                elif segment.acked > len(MAGIC):
+                    segment.static = _static_before(path, segment.acked)
                 owner.segments.append(segment)
                 adopted += 1
             with self._lock:
@@ -870,6 +872,36 @@ def _read_ack(path: str) -> int:
         return 0
     offset, crc = _ACK.unpack(data)
     return offset if zlib.crc32(offset.to_bytes(8, "little")) == crc else 0
+
+
+def _static_before(path: str, end: int) -> Any:
+    """The static context in force at ``end``: the last intact context frame before it.
+
+    Replaying a segment from its acknowledged offset skips the frames before it, and a
+    context change among them still applies to the records after it.
+    """
+    try:
+        with open(path, "rb") as file:
+            data = file.read(end)
+    except OSError:
+        return _NO_FIELDS
+    found = b""
+    pos = len(MAGIC)
+    unpack = _HEADER.unpack_from
+    while pos + _HEADER_SIZE <= len(data):
+        mark, length, crc = unpack(data, pos)
+        body_end = pos + _HEADER_SIZE + length
+        if mark != _MARK or body_end > len(data):
+            pos = _resync(data, pos + 1)
+            continue
+        # A context frame is a JSON object, a record an array: only objects are checked.
+        if data[pos + _HEADER_SIZE : pos + _HEADER_SIZE + 1] == b"{":
+            payload = data[pos + _HEADER_SIZE : body_end]
+            if _crc32(payload) == crc:
+                found = payload
+        pos = body_end
+    row = _loads_or_none(found) if found else None
+    return (row.get("static") or _NO_FIELDS) if type(row) is dict else _NO_FIELDS
 
 
 def _has_magic(path: str) -> bool:

@@ -273,6 +273,27 @@ def test_a_static_context_change_applies_to_the_records_after_it(tmp_path: Path)
     assert [r[STATIC] for r in _drain(spool)] == [one, one, two]
 
 
+
+def test_the_static_context_of_an_acknowledged_part_applies_to_the_records_replayed_later(
+    tmp_path: Path,
+) -> None:
+    first = SpoolWriter(str(tmp_path))
+    one, two = {"host": "h1"}, {"host": "h2"}
+    for i in range(6):
+        assert first.append(_payload(i), one if i < 2 else two) == WRITTEN
+    batch = first.read(5)  # five frames: a context, 0, 1, the other context, 2
+    assert batch is not None
+    assert _numbers(batch.records) == [0, 1, 2]
+    first.ack(batch)
+    first.close()  # the rest (3-5) waits for the next start
+
+    second = SpoolWriter(str(tmp_path))
+    second.adopt()
+    replayed = _drain(second)
+    assert _numbers(replayed) == [3, 4, 5]
+    assert [r[STATIC] for r in replayed] == [two, two, two]
+
+
 # -- several processes --------------------------------------------------------------------
 
 
