@@ -273,7 +273,6 @@ def test_a_static_context_change_applies_to_the_records_after_it(tmp_path: Path)
     assert [r[STATIC] for r in _drain(spool)] == [one, one, two]
 
 
-
 def test_the_static_context_of_an_acknowledged_part_applies_to_the_records_replayed_later(
     tmp_path: Path,
 ) -> None:
