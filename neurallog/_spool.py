@@ -40,7 +40,7 @@ import time
 import weakref
 import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 import orjson
@@ -79,6 +79,7 @@ _VARIANT: Final = 0x8000_0000_0000_0000
 _RAND_B: Final = (1 << 61) - 1
 
 _NO_FIELDS: Final[dict[str, Any]] = {}
+_STATIC: Final = 9  # a record's static context (neurallog._queue.STATIC)
 _ROOM: Final = 4096  # bytes: room enough for a typical record
 
 #: What :meth:`SpoolWriter.append` answers.
@@ -168,6 +169,8 @@ class SpoolBatch:
     recovered: bool
     static: Any = None
     """The segment's static context before this batch (restored by a rewind)."""
+    offsets: list[int] = field(default_factory=list)
+    """Where each record's frame starts in the segment (for a partial rewind)."""
 
 
 class _Segment:
@@ -458,12 +461,12 @@ class SpoolWriter:
                 start, end = segment.cursor, segment.size
                 recovered = segment.owner is not self._owner
                 static = segment.static
-            records, stop, damaged = self._parse(segment, start, end, limit)
+            records, offsets, stop, damaged = self._parse(segment, start, end, limit)
             with self._lock:
                 self._corrupt += damaged
                 segment.cursor = stop
             if records:
-                return SpoolBatch(records, segment, stop, recovered, static)
+                return SpoolBatch(records, segment, stop, recovered, static, offsets)
             if stop == start:
                 return None
             if segment.closed and stop >= segment.size:
@@ -496,8 +499,9 @@ class SpoolWriter:
 
     def _parse(
         self, segment: _Segment, start: int, end: int, limit: int
-    ) -> tuple[list[tuple[Any, ...]], int, int]:
-        """Frames in [start, end): (records, where reading stopped, damaged regions).
+    ) -> tuple[list[tuple[Any, ...]], list[int], int, int]:
+        """Frames in [start, end): (records, where their frames start, where reading
+        stopped, damaged regions).
 
         The segment is read in chunks of :data:`_READ_CHUNK`, kept with the segment: one
         read serves several batches, and each frame's checksum is computed on a slice of it.
@@ -507,7 +511,7 @@ class SpoolWriter:
                 segment.read_fd = os.open(segment.path, os.O_RDONLY | os.O_CLOEXEC)
             except OSError as exc:
                 self._report("read", exc)
-                return [], end, 1
+                return [], [], end, 1
         base, data = segment.chunk_at, segment.chunk  # data holds [base, base + len(data))
         if not base <= start < base + len(data):
             base, data = start, b""
@@ -561,7 +565,7 @@ class SpoolWriter:
         records: list[tuple[Any, ...]] = []
         if payloads:
             damaged += self._decode(segment, payloads, offsets, records)
-        return records, base + pos, damaged
+        return records, offsets, base + pos, damaged
 
     def _read_chunk(self, segment: _Segment, at: int, end: int, need: int) -> bytes:
         """Bytes of the segment from ``at``: a chunk, or ``need`` if more (b"" on error)."""
@@ -578,7 +582,10 @@ class SpoolWriter:
         offsets: list[int],
         records: list[tuple[Any, ...]],
     ) -> int:
-        """Decode checked payloads into ``records``; the number of undecodable ones."""
+        """Decode checked payloads into ``records``; the number of undecodable ones.
+
+        ``offsets`` (where each payload's frame starts) is left with the records' only.
+        """
         try:
             # One call for the whole batch: several times cheaper than one per record.
             rows = orjson.loads(b"[" + b",".join(payloads) + b"]")
@@ -621,6 +628,8 @@ class SpoolWriter:
                 static = segment.static = row.get("static") or _NO_FIELDS
             else:
                 damaged += 1
+        if len(records) != len(rows):  # context frames or damage among them
+            offsets[:] = [o for o, row in zip(offsets, rows, strict=True) if _is_record(row)]
         return damaged
 
     def ack(self, batch: SpoolBatch) -> None:
@@ -643,12 +652,22 @@ class SpoolWriter:
         else:
             self._write_ack(segment)
 
-    def rewind(self, batch: SpoolBatch) -> None:
-        """The records of ``batch`` were not resolved (an outage): read them again later."""
+    def rewind(self, batch: SpoolBatch, resolved: int = 0) -> None:
+        """The records of ``batch`` were not resolved (an outage): read them again later.
+
+        The first ``resolved`` of them (fewer than all) were: a request the server stored
+        before the outage. Those are acknowledged, and reading starts again after them.
+        """
+        segment = batch.segment
+        if resolved:
+            ends_at = batch.offsets[resolved]
+            self.ack(SpoolBatch(batch.records[:resolved], segment, ends_at, batch.recovered))
+            static = batch.records[resolved][_STATIC]
+        else:
+            static = batch.static if batch.static is not None else _NO_FIELDS
         with self._lock:
-            segment = batch.segment
             segment.cursor = min(segment.cursor, max(segment.acked, len(MAGIC)))
-            segment.static = batch.static if batch.static is not None else _NO_FIELDS
+            segment.static = static
 
     def _forget(self, segment: _Segment) -> None:
         owner = segment.owner
@@ -825,6 +844,10 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _is_record(row: Any) -> bool:
+    return type(row) is list and len(row) >= 8
 
 
 def _loads_or_none(payload: bytes) -> Any:

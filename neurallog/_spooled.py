@@ -52,6 +52,7 @@ from neurallog._queue import (
     RecordQueue,
     _trace_ids,
 )
+from neurallog._sender import Sender
 from neurallog._spool import FULL, WRITTEN, SpoolBatch, SpoolWriter, encode_record
 from neurallog._stats import DeliveryStats
 from neurallog._worker import Worker
@@ -119,6 +120,7 @@ class SpoolQueue(RecordQueue):
         self.extra_admitted = 0  # refused at the door, damaged, or recovered: for `enqueued`
         self._corrupt_seen = 0
         self._error: tuple[str, BaseException] | None = None
+        self._stored: set[str] = set()  # ids of the batch in flight the server acknowledged
 
     # -- producing -----------------------------------------------------------------------
 
@@ -269,10 +271,22 @@ class SpoolQueue(RecordQueue):
         super().settle()
         if batch is None:
             return
-        if self.keep:
-            self.keep = False
-            self.writer.rewind(batch)
-            count = len(batch.records)
+        stored, self._stored = self._stored, set()
+        keep, self.keep = self.keep, False
+        # Records of requests stored before the outage are not sent again: the batch goes
+        # back from its first record not stored on. Stored ones after that (the server
+        # came back halfway) are sent again, as duplicates, and counted then.
+        resolved = 0
+        if keep:
+            for record in batch.records:
+                if record[ID] not in stored:
+                    break
+                resolved += 1
+        if keep and resolved < len(batch.records):
+            again = sum(record[ID] in stored for record in batch.records[resolved:])
+            self._account.sent_count -= again
+            self.writer.rewind(batch, resolved)
+            count = len(batch.records) - resolved
             self._account.in_flight = 0  # back to waiting: counted as queued again
             if batch.recovered:
                 self.extra_admitted -= count
@@ -284,6 +298,10 @@ class SpoolQueue(RecordQueue):
         self.writer.ack(batch)
         if self.room_waiters:
             self.room.notify_all()
+
+    def acknowledged(self, ids: list[str]) -> None:
+        """The server stored these records of the batch in flight (:attr:`Sender.acknowledged`)."""
+        self._stored.update(ids)
 
     def settled_upto(self, target: int) -> bool:
         return not self.adopted and super().settled_upto(target)
@@ -347,6 +365,17 @@ class SpoolWorker(Worker):
     """The worker, plus adoption of dead processes' segments and the interval fsync."""
 
     _queue: SpoolQueue
+
+    def __init__(
+        self,
+        core: ClientCore,
+        options: PipelineOptions,
+        queue: RecordQueue,
+        account: Accounting,
+        sender: Sender,
+    ) -> None:
+        super().__init__(core, options, queue, account, sender)
+        sender.acknowledged = self._queue.acknowledged
 
     def _init_state(self) -> None:
         super()._init_state()

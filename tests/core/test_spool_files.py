@@ -117,6 +117,28 @@ def test_a_rewound_batch_comes_back_with_the_same_ids(tmp_path: Path) -> None:
     assert _numbers(_drain(spool)) == [4, 5, 6, 7, 8, 9]
 
 
+def test_a_rewind_after_part_of_a_batch_was_stored_resends_only_the_rest(tmp_path: Path) -> None:
+    first = SpoolWriter(str(tmp_path))
+    one, two = {"host": "h1"}, {"host": "h2"}
+    for i in range(6):  # a context frame inside the batch, before record 2
+        assert first.append(_payload(i), one if i < 2 else two) == WRITTEN
+    batch = first.read(1000)
+    assert batch is not None
+    first.rewind(batch, 2)  # records 0 and 1 were stored before the outage
+    again = first.read(1000)
+    assert again is not None
+    assert _numbers(again.records) == [2, 3, 4, 5]
+    assert [r[ID] for r in again.records] == [r[ID] for r in batch.records[2:]]
+    assert [r[STATIC] for r in again.records] == [{"host": "h2"}] * 4
+    first.close()  # the rest is not acknowledged: the next start replays it, not 0 and 1
+
+    second = SpoolWriter(str(tmp_path))
+    second.adopt()
+    replayed = _drain(second)
+    assert _numbers(replayed) == [2, 3, 4, 5]
+    assert [r[STATIC] for r in replayed] == [{"host": "h2"}] * 4
+
+
 def test_a_later_process_replays_the_unacknowledged_rest_with_the_same_ids(
     tmp_path: Path,
 ) -> None:
