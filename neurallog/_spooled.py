@@ -365,6 +365,7 @@ class SpoolWorker(Worker):
     """The worker, plus adoption of dead processes' segments and the interval fsync."""
 
     _queue: SpoolQueue
+    _housekeeping_interval = HOUSEKEEPING_INTERVAL
 
     def __init__(
         self,
@@ -381,59 +382,8 @@ class SpoolWorker(Worker):
         super()._init_state()
         self._looked_at = _monotonic()
 
-    def _next_batch(self) -> list[Record] | None:
-        queue = self._queue
-        while True:
-            self._housekeeping()
-            with queue.lock:
-                if queue.adopted and not self._paused and not self._aborted:
-                    if self._stopping and self._past_deadline():
-                        return None
-                    batch = self._take()
-                    if batch:
-                        return batch
-            due = self._wait_for_batch()
-            if due is None or due:
-                return due
-
-    def _wait_for_batch(self) -> list[Record] | None:
-        """The base worker's wait, waking once a second for housekeeping ([] then)."""
-        queue = self._queue
-        with queue.lock:
-            while True:
-                if self._paused:
-                    self._rest(None)
-                    continue
-                if queue.adopted:
-                    return []
-                size = queue.size
-                if self._stopping:
-                    if not size or self._aborted or self._past_deadline():
-                        return None
-                    return self._take()
-                if size:
-                    if queue.head_seq() <= self._flush_target:
-                        return self._take()
-                    if self._auto:
-                        if size >= self._batch_size:
-                            return self._take()
-                        now = _monotonic()
-                        if queue.pending_since is None:
-                            queue.pending_since = now
-                        remaining = queue.pending_since + self._interval - now
-                        if remaining <= 0:
-                            return self._take()
-                        queue.waiting = True
-                        self._rest(min(remaining, HOUSEKEEPING_INTERVAL))
-                        queue.waiting = False
-                    else:
-                        self._rest(HOUSEKEEPING_INTERVAL)
-                else:
-                    queue.idle = True
-                    self._rest(HOUSEKEEPING_INTERVAL)
-                    queue.idle = False
-                if _monotonic() - self._looked_at >= HOUSEKEEPING_INTERVAL:
-                    return []
+    def _due_at_once(self) -> bool:
+        return self._queue.adopted  # records of earlier processes: due at once
 
     def _housekeeping(self) -> None:
         """Fsync and look for dead processes' segments, at most once per interval."""

@@ -198,3 +198,28 @@ def test_a_batch_partly_stored_before_an_outage_is_sent_and_counted_once(
     messages = sorted(entry["message"] for entry in sink.stored.values())
     assert messages == [f"record {i:02d}" for i in range(40)]
     assert (stats.enqueued, stats.sent, stats.dropped_total, stats.queued) == (40, 40, 0, 0)
+
+
+def test_the_worker_stops_after_a_close_that_gave_up_with_adopted_records_left(
+    sink: Sink, make_client: ClientFactory, tmp_path: Path
+) -> None:
+    spool = tmp_path / "spool"
+    earlier = make_client(spool_dir=spool, endpoint="http://127.0.0.1:9/v1", auto_flush=False)
+    for i in range(5):
+        earlier.info(f"record {i}")
+    earlier.close(timeout=0.1)  # unreachable: the records stay in the spool
+    release = threading.Event()
+
+    def hang(captured: Captured) -> Response | None:
+        release.wait(HANG_GUARD)
+        return None
+
+    sink.gate = hang
+    client = make_client(spool_dir=spool)  # adopts them and sends them: the request hangs
+    assert sink.wait_for(lambda: bool(sink.requests))
+    worker = client._pipeline.worker.thread
+    assert worker is not None
+    assert not client.close(timeout=0.2)  # gives up while the request is in flight
+    release.set()
+    worker.join(HANG_GUARD)
+    assert not worker.is_alive()  # it stopped, rather than waiting for the records forever
