@@ -6,7 +6,8 @@
    ``BENCH_BASELINE``, default ``main``), measured in alternating child processes (target:
    at most 5% slower);
 3. records per second delivered from a spool left by an earlier process (a backlog of
-   ``BENCH_SPOOL_RECORDS`` records) to a loopback sink (target: at least 50,000/s).
+   ``BENCH_SPOOL_RECORDS`` records) to a loopback sink (target: at least 50,000/s), against
+   the same backlog sent from the in-memory queue and from the baseline tree's spool.
 
 Run with ``make bench`` or ``python bench/bench_spool.py``.
 """
@@ -139,8 +140,12 @@ print(json.dumps({"elapsed": elapsed, "sent": stats.sent, "recovered": stats.rec
 """
 
 
-def _delivery(endpoint: str, phases: tuple[str, ...]) -> dict[str, Any]:
+def _delivery(endpoint: str, phases: tuple[str, ...], tree: Path | None = None) -> dict[str, Any]:
+    """Run the phases in fresh processes on one spool; ``tree``: import neurallog from it."""
     spool = tempfile.mkdtemp(prefix="bench-spool-")
+    env = dict(os.environ)
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
     try:
         for phase in phases:
             out = subprocess.run(
@@ -149,6 +154,8 @@ def _delivery(endpoint: str, phases: tuple[str, ...]) -> dict[str, Any]:
                 text=True,
                 check=True,
                 timeout=900,
+                env=env,
+                cwd=spool,  # not the repository: the tree imported is the one asked for
             )
         result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
         return result
@@ -196,11 +203,22 @@ def _section_spool_off(endpoint: str) -> None:
 
 def _section_delivery(endpoint: str) -> None:
     print(f"\n3. Delivery of a {BACKLOG:,}-record backlog to the loopback sink")
-    rates: dict[str, list[float]] = {"spool": [], "memory": []}
-    for _ in range(ROUNDS):
-        for kind, phases in (("spool", ("fill", "drain")), ("memory", ("memory",))):
-            result = _delivery(endpoint, phases)
-            rates[kind].append(result["sent"] / result["elapsed"])
+    baseline = _baseline_tree()
+    kinds: dict[str, tuple[tuple[str, ...], Path | None]] = {
+        "spool": (("fill", "drain"), None),
+        "memory": (("memory",), None),
+    }
+    if baseline is not None:
+        kinds["baseline"] = (("fill", "drain"), baseline)
+    rates: dict[str, list[float]] = {kind: [] for kind in kinds}
+    try:
+        for _ in range(ROUNDS):
+            for kind, (phases, tree) in kinds.items():
+                result = _delivery(endpoint, phases, tree)
+                rates[kind].append(result["sent"] / result["elapsed"])
+    finally:
+        if baseline is not None:
+            shutil.rmtree(baseline, ignore_errors=True)
     spool_rate = statistics.median(rates["spool"])
     memory_rate = statistics.median(rates["memory"])
     print(
@@ -210,6 +228,19 @@ def _section_delivery(endpoint: str) -> None:
     print(
         f"   from the in-memory queue (flush())      {memory_rate:10,.0f} records/s "
         f"(spool/memory {spool_rate / memory_rate:.2f})"
+    )
+    if rates.get("baseline"):
+        before = statistics.median(rates["baseline"])
+        print(
+            f"   from the spool, {BASELINE:<24} {before:10,.0f} records/s "
+            f"(this tree/{BASELINE} {spool_rate / before:.2f})"
+        )
+    print(f"   each the median of {ROUNDS} alternating rounds: {_rounds(rates)}")
+
+
+def _rounds(rates: dict[str, list[float]]) -> str:
+    return "; ".join(
+        f"{kind} " + ", ".join(f"{rate:,.0f}" for rate in values) for kind, values in rates.items()
     )
 
 

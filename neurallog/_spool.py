@@ -40,7 +40,7 @@ import time
 import weakref
 import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 import orjson
@@ -79,6 +79,7 @@ _VARIANT: Final = 0x8000_0000_0000_0000
 _RAND_B: Final = (1 << 61) - 1
 
 _NO_FIELDS: Final[dict[str, Any]] = {}
+_STATIC: Final = 9  # a record's static context (neurallog._queue.STATIC)
 _ROOM: Final = 4096  # bytes: room enough for a typical record
 
 #: What :meth:`SpoolWriter.append` answers.
@@ -160,18 +161,23 @@ class SpoolBatch:
     """Records read from one segment, to be acknowledged with :meth:`SpoolWriter.ack`."""
 
     records: list[tuple[Any, ...]]
-    """(time_ns, level, message, metadata, source, tags, timestamp, context, static,
-    trace, id) per record, with the id already derived."""
+    """The records, in the queue's shape (:data:`neurallog._queue.Record`: sequence number
+    0, then time_ns, level, message, metadata, source, tags, timestamp, context, static,
+    trace, id), each id already derived."""
     segment: _Segment
     end: int
     recovered: bool
     static: Any = None
     """The segment's static context before this batch (restored by a rewind)."""
+    offsets: list[int] = field(default_factory=list)
+    """Where each record's frame starts in the segment (for a partial rewind)."""
 
 
 class _Segment:
     __slots__ = (
         "acked",
+        "chunk",
+        "chunk_at",
         "closed",
         "cursor",
         "ids",
@@ -192,6 +198,8 @@ class _Segment:
         self.acked = len(MAGIC)
         self.cursor = len(MAGIC)
         self.read_fd = -1
+        self.chunk = b""  # the reader's last read, from offset chunk_at
+        self.chunk_at = 0
         self.static: Any = _NO_FIELDS  # the reader's: static context of the next record
         self.ids = _IdMaker(owner.nonce ^ (n << 32))
 
@@ -204,28 +212,41 @@ class _IdMaker:
     first 15 characters.
     """
 
-    __slots__ = ("_base", "_low_prefix", "_millis", "_prefix")
+    __slots__ = ("_base", "_low_prefix")
 
     def __init__(self, base: int) -> None:
         self._base = base & 0xFFFF_FFFF
         high = f"{(_VARIANT | (base & _RAND_B)) >> 32:08x}"
         self._low_prefix = f"{high[:4]}-{high[4:]}"
-        self._millis = -1
-        self._prefix = ""
 
     def make(self, time_ns: int, offset: int) -> str:
-        millis, sub = divmod(time_ns, 1_000_000)
-        if millis != self._millis:
-            text = f"{millis & 0xFFFF_FFFF_FFFF:012x}"
-            self._prefix = f"{text[:8]}-{text[8:]}-7"
-            self._millis = millis
-        return (
-            f"{self._prefix}{_RAND_A[sub * 4096 // 1_000_000]}-{self._low_prefix}"
-            f"{(self._base ^ offset) & 0xFFFF_FFFF:08x}"
-        )
+        return self.many([time_ns], [offset])[0]
+
+    def many(self, times_ns: list[int], offsets: list[int]) -> list[str]:
+        """The ids of the records captured at ``times_ns`` and framed at ``offsets``."""
+        base = self._base
+        low_prefix = self._low_prefix
+        rand_a = _RAND_A
+        ids: list[str] = []
+        append = ids.append
+        since = -1_000_000  # the current millisecond, in nanoseconds
+        prefix = ""
+        for time_ns, offset in zip(times_ns, offsets, strict=True):
+            sub = time_ns - since
+            if not 0 <= sub < 1_000_000:
+                millis = time_ns // 1_000_000
+                since = millis * 1_000_000
+                sub = time_ns - since
+                text = f"{millis & 0xFFFF_FFFF_FFFF:012x}"
+                prefix = f"{text[:8]}-{text[8:]}-7"
+            # (f-strings without format specs, and to_bytes().hex(): half the cost of
+            # formatting each part with ":03x"/":08x", for the same text.)
+            salt = (base ^ offset).to_bytes(4, "big").hex()
+            append(f"{prefix}{rand_a[sub * 4096 // 1_000_000]}{low_prefix}{salt}")
+        return ids
 
 
-_RAND_A: Final = [f"{n:03x}" for n in range(4096)]
+_RAND_A: Final = [f"{n:03x}-" for n in range(4096)]
 
 
 class _Owner:
@@ -440,12 +461,12 @@ class SpoolWriter:
                 start, end = segment.cursor, segment.size
                 recovered = segment.owner is not self._owner
                 static = segment.static
-            records, stop, damaged = self._parse(segment, start, end, limit)
+            records, offsets, stop, damaged = self._parse(segment, start, end, limit)
             with self._lock:
                 self._corrupt += damaged
                 segment.cursor = stop
             if records:
-                return SpoolBatch(records, segment, stop, recovered, static)
+                return SpoolBatch(records, segment, stop, recovered, static, offsets)
             if stop == start:
                 return None
             if segment.closed and stop >= segment.size:
@@ -478,77 +499,81 @@ class SpoolWriter:
 
     def _parse(
         self, segment: _Segment, start: int, end: int, limit: int
-    ) -> tuple[list[tuple[Any, ...]], int, int]:
-        """Frames in [start, end): (records, where reading stopped, damaged regions)."""
+    ) -> tuple[list[tuple[Any, ...]], list[int], int, int]:
+        """Frames in [start, end): (records, where their frames start, where reading
+        stopped, damaged regions).
+
+        The segment is read in chunks of :data:`_READ_CHUNK`, kept with the segment: one
+        read serves several batches, and each frame's checksum is computed on a slice of it.
+        """
         if segment.read_fd < 0:
             try:
                 segment.read_fd = os.open(segment.path, os.O_RDONLY | os.O_CLOEXEC)
             except OSError as exc:
                 self._report("read", exc)
-                return [], end, 1
-        try:
-            data = os.pread(segment.read_fd, min(end - start, _READ_CHUNK), start)
-        except OSError as exc:
-            self._report("read", exc)
-            return [], end, 1
-        whole = start + len(data) >= end  # the read reached the committed end
-        records: list[tuple[Any, ...]] = []
+                return [], [], end, 1
+        base, data = segment.chunk_at, segment.chunk  # data holds [base, base + len(data))
+        if not base <= start < base + len(data):
+            base, data = start, b""
+        pos = start - base
+        size = len(data)
         payloads: list[bytes] = []
         offsets: list[int] = []
-        pos = 0
         damaged = 0
         in_damage = False  # consecutive bad bytes are one damaged region
-        size = len(data)
         unpack = _HEADER.unpack_from
         keep = payloads.append
         mark_at = offsets.append
         count = 0
-        while pos < size and count < limit:
-            # The usual frame: whole and intact.
+        need = 0  # > 0: read a new chunk of at least this many bytes from base + pos
+        while count < limit:
             if size - pos >= _HEADER_SIZE:
                 mark, length, crc = unpack(data, pos)
                 body_end = pos + _HEADER_SIZE + length
                 if mark == _MARK and body_end <= size:
+                    # The usual frame: whole in the chunk.
                     payload = data[pos + _HEADER_SIZE : body_end]
                     if _crc32(payload) == crc:
                         keep(payload)
-                        mark_at(start + pos)
+                        mark_at(base + pos)
                         count += 1
                         pos = body_end
                         in_damage = False
                         continue
-            if size - pos >= _HEADER_SIZE:
-                mark, length, crc = _HEADER.unpack_from(data, pos)
-                body_end = pos + _HEADER_SIZE + length
-            else:
-                mark, length, crc, body_end = _MARK, 0, 0, end - start + 1
-            if mark == _MARK and length <= _MAX_FRAME and body_end > size and not whole:
-                if pos:
-                    break  # the rest of this frame comes with the next read
-                try:  # one frame larger than a read: read it whole
-                    data = os.pread(segment.read_fd, min(end - start, body_end), start)
-                except OSError as exc:
-                    self._report("read", exc)
-                    return [], end, damaged + 1
+                elif mark == _MARK and length <= _MAX_FRAME and base + body_end <= end:
+                    need = body_end - pos  # the frame goes on past the chunk
+            elif base + size < end:
+                need = _HEADER_SIZE  # a header cut by the end of the chunk
+            if need:
+                at = base + pos
+                base, data, pos = at, self._read_chunk(segment, at, end, need), 0
                 size = len(data)
-                whole = start + size >= end
+                if size < need:  # a read error, or a torn tail shorter than its header
+                    damaged += not in_damage
+                    pos = size = end - base
+                    break
+                need = 0
                 continue
-            payload = data[pos + _HEADER_SIZE : body_end] if body_end <= size else b""
-            if mark != _MARK or length > _MAX_FRAME or body_end > size or _crc32(payload) != crc:
-                # Damage, or a frame cut short at the end (a torn write): resynchronise.
-                if not in_damage:
-                    damaged += 1
-                    in_damage = True
-                pos = _resync(data, pos + 1)
-                continue
-            in_damage = False
-            keep(payload)
-            mark_at(start + pos)
-            count += 1
-            pos = body_end
+            if base + pos >= end:
+                break
+            # Damage, or a frame cut short at the end (a torn write): resynchronise.
+            if not in_damage:
+                damaged += 1
+                in_damage = True
+            pos = _resync(data, pos + 1)
+        segment.chunk_at, segment.chunk = base, data
+        records: list[tuple[Any, ...]] = []
         if payloads:
             damaged += self._decode(segment, payloads, offsets, records)
-        return records, start + pos, damaged
+        return records, offsets, base + pos, damaged
+
+    def _read_chunk(self, segment: _Segment, at: int, end: int, need: int) -> bytes:
+        """Bytes of the segment from ``at``: a chunk, or ``need`` if more (b"" on error)."""
+        try:
+            return os.pread(segment.read_fd, min(end - at, max(need, _READ_CHUNK)), at)
+        except OSError as exc:
+            self._report("read", exc)
+            return b""
 
     def _decode(
         self,
@@ -557,7 +582,10 @@ class SpoolWriter:
         offsets: list[int],
         records: list[tuple[Any, ...]],
     ) -> int:
-        """Decode checked payloads into ``records``; the number of undecodable ones."""
+        """Decode checked payloads into ``records``; the number of undecodable ones.
+
+        ``offsets`` (where each payload's frame starts) is left with the records' only.
+        """
         try:
             # One call for the whole batch: several times cheaper than one per record.
             rows = orjson.loads(b"[" + b",".join(payloads) + b"]")
@@ -565,28 +593,43 @@ class SpoolWriter:
             rows = [_loads_or_none(payload) for payload in payloads]
         damaged = 0
         static = segment.static
-        ids = segment.ids
         append = records.append
-        make = ids.make
-        for row, offset in zip(rows, offsets, strict=True):
+        ids = segment.ids.many(
+            [
+                row[0] if type(row) is list and len(row) >= 8 and type(row[0]) is int else 0
+                for row in rows
+            ],
+            offsets,
+        )
+        for row, derived in zip(rows, ids, strict=True):
             if type(row) is list and len(row) == 8:  # the usual record
-                append((*row[:7], row[7] or _NO_FIELDS, static, None, make(row[0], offset)))
+                time_ns, level, message, metadata, source, tags, timestamp, context = row
+                append(
+                    (
+                        0,
+                        time_ns,
+                        level,
+                        message,
+                        metadata,
+                        source,
+                        tags,
+                        timestamp,
+                        context or _NO_FIELDS,
+                        static,
+                        None,
+                        derived,
+                    )
+                )
             elif type(row) is list and len(row) >= 8:
                 entry_id = row[9] if len(row) > 9 else None
                 trace = _trace(row[8]) if row[8] else None
-                append(
-                    (
-                        *row[:7],
-                        row[7] or _NO_FIELDS,
-                        static,
-                        trace,
-                        entry_id or make(row[0], offset),
-                    )
-                )
+                append((0, *row[:7], row[7] or _NO_FIELDS, static, trace, entry_id or derived))
             elif type(row) is dict:
                 static = segment.static = row.get("static") or _NO_FIELDS
             else:
                 damaged += 1
+        if len(records) != len(rows):  # context frames or damage among them
+            offsets[:] = [o for o, row in zip(offsets, rows, strict=True) if _is_record(row)]
         return damaged
 
     def ack(self, batch: SpoolBatch) -> None:
@@ -609,12 +652,22 @@ class SpoolWriter:
         else:
             self._write_ack(segment)
 
-    def rewind(self, batch: SpoolBatch) -> None:
-        """The records of ``batch`` were not resolved (an outage): read them again later."""
+    def rewind(self, batch: SpoolBatch, resolved: int = 0) -> None:
+        """The records of ``batch`` were not resolved (an outage): read them again later.
+
+        The first ``resolved`` of them (fewer than all) were: a request the server stored
+        before the outage. Those are acknowledged, and reading starts again after them.
+        """
+        segment = batch.segment
+        if resolved:
+            ends_at = batch.offsets[resolved]
+            self.ack(SpoolBatch(batch.records[:resolved], segment, ends_at, batch.recovered))
+            static = batch.records[resolved][_STATIC]
+        else:
+            static = batch.static if batch.static is not None else _NO_FIELDS
         with self._lock:
-            segment = batch.segment
             segment.cursor = min(segment.cursor, max(segment.acked, len(MAGIC)))
-            segment.static = batch.static if batch.static is not None else _NO_FIELDS
+            segment.static = static
 
     def _forget(self, segment: _Segment) -> None:
         owner = segment.owner
@@ -680,6 +733,8 @@ class SpoolWriter:
                 if not _has_magic(path):
                     segment.cursor = segment.acked = size
                     self._corrupt += 1
+                elif segment.acked > len(MAGIC):
+                    segment.static = _static_before(path, segment.acked)
                 owner.segments.append(segment)
                 adopted += 1
             with self._lock:
@@ -791,6 +846,10 @@ def _after_fork_in_child() -> None:
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
+def _is_record(row: Any) -> bool:
+    return type(row) is list and len(row) >= 8
+
+
 def _loads_or_none(payload: bytes) -> Any:
     try:
         return orjson.loads(payload)
@@ -836,6 +895,36 @@ def _read_ack(path: str) -> int:
         return 0
     offset, crc = _ACK.unpack(data)
     return offset if zlib.crc32(offset.to_bytes(8, "little")) == crc else 0
+
+
+def _static_before(path: str, end: int) -> Any:
+    """The static context in force at ``end``: the last intact context frame before it.
+
+    Replaying a segment from its acknowledged offset skips the frames before it, and a
+    context change among them still applies to the records after it.
+    """
+    try:
+        with open(path, "rb") as file:
+            data = file.read(end)
+    except OSError:
+        return _NO_FIELDS
+    found = b""
+    pos = len(MAGIC)
+    unpack = _HEADER.unpack_from
+    while pos + _HEADER_SIZE <= len(data):
+        mark, length, crc = unpack(data, pos)
+        body_end = pos + _HEADER_SIZE + length
+        if mark != _MARK or body_end > len(data):
+            pos = _resync(data, pos + 1)
+            continue
+        # A context frame is a JSON object, a record an array: only objects are checked.
+        if data[pos + _HEADER_SIZE : pos + _HEADER_SIZE + 1] == b"{":
+            payload = data[pos + _HEADER_SIZE : body_end]
+            if _crc32(payload) == crc:
+                found = payload
+        pos = body_end
+    row = _loads_or_none(found) if found else None
+    return (row.get("static") or _NO_FIELDS) if type(row) is dict else _NO_FIELDS
 
 
 def _has_magic(path: str) -> bool:

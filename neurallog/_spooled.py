@@ -52,6 +52,7 @@ from neurallog._queue import (
     RecordQueue,
     _trace_ids,
 )
+from neurallog._sender import Sender
 from neurallog._spool import FULL, WRITTEN, SpoolBatch, SpoolWriter, encode_record
 from neurallog._stats import DeliveryStats
 from neurallog._worker import Worker
@@ -119,6 +120,7 @@ class SpoolQueue(RecordQueue):
         self.extra_admitted = 0  # refused at the door, damaged, or recovered: for `enqueued`
         self._corrupt_seen = 0
         self._error: tuple[str, BaseException] | None = None
+        self._stored: set[str] = set()  # ids of the batch in flight the server acknowledged
 
     # -- producing -----------------------------------------------------------------------
 
@@ -255,14 +257,13 @@ class SpoolQueue(RecordQueue):
         if batch.recovered:
             self.extra_admitted += count
             self._inflight_floor = NO_LIMIT
-            seq = 0
         else:
-            seq = self._taken_seq
-            self._inflight_floor = seq + 1
+            self._inflight_floor = self._taken_seq + 1
             self._taken_seq += count
             self.size -= count
         self.pending_since = None if not self.size else _monotonic()
-        return [(seq + i + 1, *record) for i, record in enumerate(batch.records)]
+        # The records' sequence numbers stay 0: nothing downstream of take() reads them.
+        return batch.records
 
     def settle(self) -> None:
         """The commit point: acknowledge the batch in the spool, or rewind it (an outage)."""
@@ -270,10 +271,22 @@ class SpoolQueue(RecordQueue):
         super().settle()
         if batch is None:
             return
-        if self.keep:
-            self.keep = False
-            self.writer.rewind(batch)
-            count = len(batch.records)
+        stored, self._stored = self._stored, set()
+        keep, self.keep = self.keep, False
+        # Records of requests stored before the outage are not sent again: the batch goes
+        # back from its first record not stored on. Stored ones after that (the server
+        # came back halfway) are sent again, as duplicates, and counted then.
+        resolved = 0
+        if keep:
+            for record in batch.records:
+                if record[ID] not in stored:
+                    break
+                resolved += 1
+        if keep and resolved < len(batch.records):
+            again = sum(record[ID] in stored for record in batch.records[resolved:])
+            self._account.sent_count -= again
+            self.writer.rewind(batch, resolved)
+            count = len(batch.records) - resolved
             self._account.in_flight = 0  # back to waiting: counted as queued again
             if batch.recovered:
                 self.extra_admitted -= count
@@ -285,6 +298,10 @@ class SpoolQueue(RecordQueue):
         self.writer.ack(batch)
         if self.room_waiters:
             self.room.notify_all()
+
+    def acknowledged(self, ids: list[str]) -> None:
+        """The server stored these records of the batch in flight (:attr:`Sender.acknowledged`)."""
+        self._stored.update(ids)
 
     def settled_upto(self, target: int) -> bool:
         return not self.adopted and super().settled_upto(target)
@@ -348,64 +365,25 @@ class SpoolWorker(Worker):
     """The worker, plus adoption of dead processes' segments and the interval fsync."""
 
     _queue: SpoolQueue
+    _housekeeping_interval = HOUSEKEEPING_INTERVAL
+
+    def __init__(
+        self,
+        core: ClientCore,
+        options: PipelineOptions,
+        queue: RecordQueue,
+        account: Accounting,
+        sender: Sender,
+    ) -> None:
+        super().__init__(core, options, queue, account, sender)
+        sender.acknowledged = self._queue.acknowledged
 
     def _init_state(self) -> None:
         super()._init_state()
         self._looked_at = _monotonic()
 
-    def _next_batch(self) -> list[Record] | None:
-        queue = self._queue
-        while True:
-            self._housekeeping()
-            with queue.lock:
-                if queue.adopted and not self._paused and not self._aborted:
-                    if self._stopping and self._past_deadline():
-                        return None
-                    batch = self._take()
-                    if batch:
-                        return batch
-            due = self._wait_for_batch()
-            if due is None or due:
-                return due
-
-    def _wait_for_batch(self) -> list[Record] | None:
-        """The base worker's wait, waking once a second for housekeeping ([] then)."""
-        queue = self._queue
-        with queue.lock:
-            while True:
-                if self._paused:
-                    self._rest(None)
-                    continue
-                if queue.adopted:
-                    return []
-                size = queue.size
-                if self._stopping:
-                    if not size or self._aborted or self._past_deadline():
-                        return None
-                    return self._take()
-                if size:
-                    if queue.head_seq() <= self._flush_target:
-                        return self._take()
-                    if self._auto:
-                        if size >= self._batch_size:
-                            return self._take()
-                        now = _monotonic()
-                        if queue.pending_since is None:
-                            queue.pending_since = now
-                        remaining = queue.pending_since + self._interval - now
-                        if remaining <= 0:
-                            return self._take()
-                        queue.waiting = True
-                        self._rest(min(remaining, HOUSEKEEPING_INTERVAL))
-                        queue.waiting = False
-                    else:
-                        self._rest(HOUSEKEEPING_INTERVAL)
-                else:
-                    queue.idle = True
-                    self._rest(HOUSEKEEPING_INTERVAL)
-                    queue.idle = False
-                if _monotonic() - self._looked_at >= HOUSEKEEPING_INTERVAL:
-                    return []
+    def _due_at_once(self) -> bool:
+        return self._queue.adopted  # records of earlier processes: due at once
 
     def _housekeeping(self) -> None:
         """Fsync and look for dead processes' segments, at most once per interval."""

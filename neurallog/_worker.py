@@ -18,7 +18,10 @@ its ``wake`` condition); a buffer that keeps records on disk until acknowledged 
 there. It learns which records the server has from
 :attr:`Sender.acknowledged <neurallog._sender.Sender.acknowledged>` and every other
 outcome from the accounting; ``settle`` marks the end of a batch, every record of it
-resolved.
+resolved. A subclass may add work between batches (:meth:`Worker._housekeeping`, run
+outside the lock at least every ``_housekeeping_interval`` seconds) and records due at once
+that ``queue.size`` does not count (:meth:`Worker._due_at_once`): the spool's worker looks
+for dead processes' segments and sends them that way (:mod:`neurallog._spooled`).
 
 Shutdown: ``close()`` (and the exit hook of :mod:`neurallog._process`, for clients never
 closed) sends what is pending within ``shutdown_timeout``; with no live thread the final
@@ -214,36 +217,64 @@ class Worker:
 
     def _next_batch(self) -> list[Record] | None:
         """Wait until a batch is due and take it; None when the worker must stop."""
+        while True:
+            self._housekeeping()
+            with self._queue.lock:
+                batch = self._wait_for_batch()
+            if batch is None or batch:
+                return batch
+
+    #: Seconds the worker waits at most before :meth:`_housekeeping` runs again (None:
+    #: it waits until woken). A durable queue sets it (see neurallog._spooled).
+    _housekeeping_interval: float | None = None
+
+    def _housekeeping(self) -> None:
+        """Work between batches, outside the queue's lock: none here."""
+
+    def _due_at_once(self) -> bool:
+        """Whether records outside ``queue.size`` are due now (lock held): none here."""
+        return False
+
+    def _wait_for_batch(self) -> list[Record] | None:
+        """The next batch once due (lock held); None to stop; [] for housekeeping."""
         queue = self._queue
-        with queue.lock:
-            while True:
-                if self._paused:
-                    self._rest(None)
-                    continue
-                size = queue.size
-                if self._stopping:
-                    if not size or self._aborted or self._past_deadline():
-                        return None
-                    return self._take()
-                if size:
-                    if queue.head_seq() <= self._flush_target:
-                        return self._take()
-                    if self._auto:
-                        if size >= self._batch_size:
-                            return self._take()
-                        now = _monotonic()
-                        if queue.pending_since is None:
-                            queue.pending_since = now
-                        remaining = queue.pending_since + self._interval - now
-                        if remaining <= 0:
-                            return self._take()
-                        queue.waiting = True
-                        self._rest(remaining)
-                        queue.waiting = False
-                        continue
-                queue.idle = True
+        every = self._housekeeping_interval
+        since = _monotonic() if every is not None else 0.0
+        while True:
+            if self._paused:
                 self._rest(None)
+                continue
+            if self._due_at_once() and not self._aborted:
+                if self._stopping and self._past_deadline():
+                    return None
+                batch = self._take()
+                if batch:
+                    return batch
+            size = queue.size
+            if self._stopping:
+                if not size or self._aborted or self._past_deadline():
+                    return None
+                return self._take()
+            if size and queue.head_seq() <= self._flush_target:
+                return self._take()
+            if size and self._auto:
+                if size >= self._batch_size:
+                    return self._take()
+                now = _monotonic()
+                if queue.pending_since is None:
+                    queue.pending_since = now
+                remaining = queue.pending_since + self._interval - now
+                if remaining <= 0:
+                    return self._take()
+                queue.waiting = True
+                self._rest(remaining if every is None else min(remaining, every))
+                queue.waiting = False
+            else:
+                queue.idle = True
+                self._rest(every)
                 queue.idle = False
+            if every is not None and _monotonic() - since >= every:
+                return []
 
     def _rest(self, timeout: float | None) -> None:
         """The worker waits on the queue's ``wake`` (lock held): its safe point for a fork.

@@ -6,11 +6,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from werkzeug import Response
 
 from neurallog import NeuralLog
 from neurallog.exceptions import ConfigurationError
 
-from .conftest import API_KEY, ClientFactory, Sink
+from .conftest import API_KEY, Captured, ClientFactory, Sink, error_response
 
 HANG_GUARD = 120  # seconds: a guard against a hang, never a performance assertion
 
@@ -167,3 +168,58 @@ def test_the_counts_balance_through_an_outage_and_a_recovery(
     stats = up.stats
     assert _balanced(up)
     assert (stats.enqueued, stats.recovered, stats.sent, stats.queued) == (30, 30, 30, 0)
+
+
+def test_a_batch_partly_stored_before_an_outage_is_sent_and_counted_once(
+    sink: Sink, make_client: ClientFactory, tmp_path: Path
+) -> None:
+    # Small bodies: one batch of 40 goes out in several requests; the first is stored,
+    # the next fails (the server went down), the batch stays in the spool.
+    calls: list[Captured] = []
+
+    def first_stored_then_down(captured: Captured) -> Response | None:
+        calls.append(captured)
+        return None if len(calls) == 1 else error_response(503)
+
+    sink.gate = first_stored_then_down
+    client = make_client(
+        spool_dir=tmp_path / "spool", retries=0, max_batch_bytes=1024, auto_flush=False
+    )
+    for i in range(40):
+        client.info(f"record {i:02d}", {"i": i})
+    assert not client.flush(2)  # the outage: kept, not lost
+    stored_first = len(sink.stored)
+    assert 0 < stored_first < 40
+    assert client.stats.sent == stored_first
+    assert _balanced(client)
+    sink.gate = None  # the server is back
+    assert client.flush(10)
+    stats = client.stats
+    messages = sorted(entry["message"] for entry in sink.stored.values())
+    assert messages == [f"record {i:02d}" for i in range(40)]
+    assert (stats.enqueued, stats.sent, stats.dropped_total, stats.queued) == (40, 40, 0, 0)
+
+
+def test_the_worker_stops_after_a_close_that_gave_up_with_adopted_records_left(
+    sink: Sink, make_client: ClientFactory, tmp_path: Path
+) -> None:
+    spool = tmp_path / "spool"
+    earlier = make_client(spool_dir=spool, endpoint="http://127.0.0.1:9/v1", auto_flush=False)
+    for i in range(5):
+        earlier.info(f"record {i}")
+    earlier.close(timeout=0.1)  # unreachable: the records stay in the spool
+    release = threading.Event()
+
+    def hang(captured: Captured) -> Response | None:
+        release.wait(HANG_GUARD)
+        return None
+
+    sink.gate = hang
+    client = make_client(spool_dir=spool)  # adopts them and sends them: the request hangs
+    assert sink.wait_for(lambda: bool(sink.requests))
+    worker = client._pipeline.worker.thread
+    assert worker is not None
+    assert not client.close(timeout=0.2)  # gives up while the request is in flight
+    release.set()
+    worker.join(HANG_GUARD)
+    assert not worker.is_alive()  # it stopped, rather than waiting for the records forever

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from neurallog._queue import CTX, ID, METADATA, STATIC, TIME, TRACE
 from neurallog._spool import FULL, MAGIC, WRITTEN, SpoolBatch, SpoolWriter, encode_record
 
 HANG_GUARD = 60  # seconds: a guard against a hung child, never a performance assertion
@@ -52,7 +53,7 @@ def _drain(spool: SpoolWriter, limit: int = 1000) -> list[tuple[Any, ...]]:
 
 
 def _numbers(records: list[tuple[Any, ...]]) -> list[int]:
-    return [record[3]["i"] for record in records]
+    return [record[METADATA]["i"] for record in records]
 
 
 def _segments(directory: Path) -> list[Path]:
@@ -79,7 +80,7 @@ def test_records_come_back_with_their_fields_in_order(tmp_path: Path) -> None:
     _fill(spool, 5, start=1)
     records = _drain(spool)
     first = records[0]
-    assert first[:8] == (
+    assert first[TIME : CTX + 1] == (
         1_700_000_000_123_456_789,
         40,
         "boom",
@@ -89,10 +90,10 @@ def test_records_come_back_with_their_fields_in_order(tmp_path: Path) -> None:
         "2026-01-02T03:04:05Z",
         {"request_id": "r1"},
     )
-    assert first[8] == {"host": "h1"}  # the static context written before it
-    assert first[9] == (0xABC, 0xDEF)
+    assert first[STATIC] == {"host": "h1"}  # the static context written before it
+    assert first[TRACE] == (0xABC, 0xDEF)
     assert _numbers(records[1:]) == [1, 2, 3, 4, 5]
-    ids = [record[10] for record in records]
+    ids = [record[ID] for record in records]
     assert len(set(ids)) == 6
     assert all(len(i) == 36 and i[14] == "7" for i in ids)  # UUIDv7
 
@@ -100,7 +101,7 @@ def test_records_come_back_with_their_fields_in_order(tmp_path: Path) -> None:
 def test_an_explicit_id_is_kept(tmp_path: Path) -> None:
     spool = SpoolWriter(str(tmp_path))
     spool.append(_payload(0, entry_id="0190e3c2-0000-7000-8000-000000000001"))
-    assert _drain(spool)[0][10] == "0190e3c2-0000-7000-8000-000000000001"
+    assert _drain(spool)[0][ID] == "0190e3c2-0000-7000-8000-000000000001"
 
 
 def test_a_rewound_batch_comes_back_with_the_same_ids(tmp_path: Path) -> None:
@@ -111,9 +112,31 @@ def test_a_rewound_batch_comes_back_with_the_same_ids(tmp_path: Path) -> None:
     spool.rewind(batch)  # the server was down
     again = spool.read(4)
     assert again is not None
-    assert [r[10] for r in again.records] == [r[10] for r in batch.records]
+    assert [r[ID] for r in again.records] == [r[ID] for r in batch.records]
     spool.ack(again)
     assert _numbers(_drain(spool)) == [4, 5, 6, 7, 8, 9]
+
+
+def test_a_rewind_after_part_of_a_batch_was_stored_resends_only_the_rest(tmp_path: Path) -> None:
+    first = SpoolWriter(str(tmp_path))
+    one, two = {"host": "h1"}, {"host": "h2"}
+    for i in range(6):  # a context frame inside the batch, before record 2
+        assert first.append(_payload(i), one if i < 2 else two) == WRITTEN
+    batch = first.read(1000)
+    assert batch is not None
+    first.rewind(batch, 2)  # records 0 and 1 were stored before the outage
+    again = first.read(1000)
+    assert again is not None
+    assert _numbers(again.records) == [2, 3, 4, 5]
+    assert [r[ID] for r in again.records] == [r[ID] for r in batch.records[2:]]
+    assert [r[STATIC] for r in again.records] == [{"host": "h2"}] * 4
+    first.close()  # the rest is not acknowledged: the next start replays it, not 0 and 1
+
+    second = SpoolWriter(str(tmp_path))
+    second.adopt()
+    replayed = _drain(second)
+    assert _numbers(replayed) == [2, 3, 4, 5]
+    assert [r[STATIC] for r in replayed] == [{"host": "h2"}] * 4
 
 
 def test_a_later_process_replays_the_unacknowledged_rest_with_the_same_ids(
@@ -132,7 +155,7 @@ def test_a_later_process_replays_the_unacknowledged_rest_with_the_same_ids(
     assert second.adopt() == 1
     replayed = _drain(second)
     assert _numbers(replayed) == [3, 4, 5, 6, 7, 8, 9]
-    assert [r[10] for r in replayed[:3]] == [r[10] for r in unacked.records]
+    assert [r[ID] for r in replayed[:3]] == [r[ID] for r in unacked.records]
     assert second.stats.recovered == 7
     second.close()
     assert list(tmp_path.iterdir()) == []
@@ -197,6 +220,38 @@ def test_flipped_bytes_lose_only_the_damaged_record(tmp_path: Path) -> None:
     assert spool.stats.corrupt == 2
 
 
+def _damaged_spool(tmp_path: Path) -> Path:
+    """A closed segment of 60 records of varied sizes: one flipped byte, a torn tail."""
+    spool = SpoolWriter(str(tmp_path))
+    for i in range(60):
+        assert spool.append(_payload(i, message="x" * (i * 37 % 300))) == WRITTEN
+    spool.close()
+    (segment,) = _segments(tmp_path)
+    data = bytearray(segment.read_bytes())
+    at = [n for n in range(len(data)) if data[n : n + 2] == b"\xa5\x4e"][20]
+    data[at + 12] ^= 0xFF  # inside record 20's payload
+    segment.write_bytes(bytes(data[:-5]))  # and record 59 cut short
+    return segment
+
+
+@pytest.mark.parametrize("chunk", [9, 10, 64, 257, 4096])
+@pytest.mark.parametrize("limit", [1, 7, 1000])
+def test_reading_in_small_chunks_gives_every_frame_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, limit: int
+) -> None:
+    # Frames straddle the reads (a header cut in two, a frame longer than a read).
+    _damaged_spool(tmp_path)
+    monkeypatch.setattr("neurallog._spool._READ_CHUNK", chunk)
+    spool = SpoolWriter(str(tmp_path))
+    spool.adopt()
+    records = _drain(spool, limit)
+    assert _numbers(records) == [*range(20), *range(21, 59)]
+    assert len({r[ID] for r in records}) == 58
+    assert spool.stats.corrupt == 2
+    spool.close()
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("content", [b"", b"garbage that is not a spool", MAGIC, MAGIC[:3]])
 def test_a_damaged_or_empty_segment_never_stops_start_up(tmp_path: Path, content: bytes) -> None:
     (tmp_path / "p1-00000000000000aa.00000001.seg").write_bytes(content)
@@ -237,7 +292,27 @@ def test_a_static_context_change_applies_to_the_records_after_it(tmp_path: Path)
     spool.append(_payload(0), one)
     spool.append(_payload(1), one)
     spool.append(_payload(2), two)
-    assert [r[8] for r in _drain(spool)] == [one, one, two]
+    assert [r[STATIC] for r in _drain(spool)] == [one, one, two]
+
+
+def test_the_static_context_of_an_acknowledged_part_applies_to_the_records_replayed_later(
+    tmp_path: Path,
+) -> None:
+    first = SpoolWriter(str(tmp_path))
+    one, two = {"host": "h1"}, {"host": "h2"}
+    for i in range(6):
+        assert first.append(_payload(i), one if i < 2 else two) == WRITTEN
+    batch = first.read(5)  # five frames: a context, 0, 1, the other context, 2
+    assert batch is not None
+    assert _numbers(batch.records) == [0, 1, 2]
+    first.ack(batch)
+    first.close()  # the rest (3-5) waits for the next start
+
+    second = SpoolWriter(str(tmp_path))
+    second.adopt()
+    replayed = _drain(second)
+    assert _numbers(replayed) == [3, 4, 5]
+    assert [r[STATIC] for r in replayed] == [two, two, two]
 
 
 # -- several processes --------------------------------------------------------------------
@@ -326,3 +401,18 @@ def test_derived_ids_are_the_uuidv7_of_the_capture_time_and_position() -> None:
     for moment in moments:
         for offset in (8, 1000, 0xFFFF_FFF0):
             assert maker.make(moment, offset) == derive_id(moment, base ^ offset)
+
+
+def test_a_batch_of_ids_matches_one_by_one_across_milliseconds_and_clock_steps() -> None:
+    from neurallog._spool import _IdMaker, derive_id
+
+    base = 0x0FED_CBA9_8765_4321 ^ (3 << 32)
+    start = 1_764_778_217_123_456_789
+    # Same millisecond, the next ones, a step back, the next second.
+    times = [start, start + 1, start + 999_000, start + 2_000_001, start - 7, start + 10**9]
+    offsets = [8, 190, 372, 554, 736, 0xFFFF_FFF0]
+    assert _IdMaker(base).many(times, offsets) == [
+        derive_id(t, base ^ o) for t, o in zip(times, offsets, strict=True)
+    ]
+    # Ids are written nowhere: a record read again by another version must get the same id.
+    assert derive_id(start, 0x1234_5678_9ABC_DEF0 ^ 4096) == "019ae4fa-8ea3-774f-9234-56789abccef0"
