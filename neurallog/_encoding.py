@@ -60,7 +60,6 @@ def clean(fields: Mapping[Any, Any], matcher: KeyMatcher | None, depth: int = 0)
     :data:`MAX_DEPTH` becomes the nested value's ``repr``. Other leaves are left for orjson
     and :func:`json_default`.
     """
-    matcher = matcher or None
     # Fast path: JSON-ready values, one level of nested dicts, and no key to redact (the
     # usual record, and the handler's ``origin``) need no copy: the mapping is the
     # pipeline's own (a copy made at the call, or a merge).
