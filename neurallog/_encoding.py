@@ -60,27 +60,38 @@ def clean(fields: Mapping[Any, Any], matcher: KeyMatcher | None, depth: int = 0)
     :data:`MAX_DEPTH` becomes the nested value's ``repr``. Other leaves are left for orjson
     and :func:`json_default`.
     """
-    matcher = matcher or None
-    if type(fields) is dict:
-        # Fast path: flat, JSON-ready and nothing to redact (the usual record) needs no copy;
-        # the mapping is the pipeline's own (a copy made at the call, or a merge).
-        for key, value in fields.items():
-            kind = type(value)
-            if (
-                type(key) is not str
-                or (matcher is not None and matcher.matches(key))
-                or not (
-                    kind is str
-                    or value is None
-                    or kind is bool
-                    or (kind is int and _INT_MIN <= value <= _INT_MAX)
-                    or (kind is float and math.isfinite(value))
-                )
-            ):
-                break
-        else:
-            return fields
+    # Fast path: JSON-ready values, one level of nested dicts, and no key to redact (the
+    # usual record, and the handler's ``origin``) need no copy: the mapping is the
+    # pipeline's own (a copy made at the call, or a merge).
+    if type(fields) is dict and _ready(fields, matcher, True):
+        return fields
     return _clean_mapping(fields, matcher, depth, set())
+
+
+def _ready(fields: dict[Any, Any], matcher: KeyMatcher | None, nested: bool) -> bool:
+    """Whether ``fields`` goes on the wire as it is (see :func:`clean`)."""
+    if matcher is None:
+        for key in fields:
+            if type(key) is not str:
+                return False
+    elif not fields.keys() <= matcher.safe:
+        for key in fields:
+            if type(key) is not str or matcher.matches(key):
+                return False
+    for value in fields.values():
+        kind = type(value)
+        if kind is str or kind is bool or value is None:
+            continue
+        if kind is int:
+            if _INT_MIN <= value <= _INT_MAX:
+                continue
+        elif kind is float:
+            if math.isfinite(value):
+                continue
+        elif kind is dict and nested and _ready(value, matcher, False):
+            continue
+        return False
+    return True
 
 
 def _clean_mapping(

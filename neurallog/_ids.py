@@ -2,23 +2,24 @@
 
 The server ignores an entry whose id it already stored, so an id fixed before the first
 attempt makes every retry of a batch safe. Ids are made off the hot path (in the worker,
-or by ``batch_log``), from the time each record was captured.
+or by ``batch_log``), a batch at a time.
 """
 
 from __future__ import annotations
 
 import os
-import struct
 import threading
 from collections.abc import Sequence
+from typing import Final
 
 __all__ = ["new_id", "new_ids"]
 
 _lock = threading.Lock()
 _last = (0, 0)
-_VERSION = 0x7000  # in the high half: 48 bits of milliseconds, version 7, 12 bits rand_a
-_VARIANT = 0x8000_0000_0000_0000  # in the low half: variant 0b10, then 62 bits rand_b
-_RAND_B = (1 << 61) - 1  # one spare bit so the monotonic +1 never reaches the variant
+_VERSION: Final = 0x7000  # in the high half: 48 bits of milliseconds, version 7, 12 bits rand_a
+_VARIANT: Final = 0x8000_0000_0000_0000  # in the low half: variant 0b10, then 62 bits rand_b
+_LOW48: Final = (1 << 48) - 1
+_HEADROOM: Final = 1 << 40  # ids a batch may take before its counter would carry
 
 
 def _reset_after_fork() -> None:
@@ -31,58 +32,39 @@ os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 def new_ids(times_ns: Sequence[int]) -> list[str]:
-    """One UUIDv7 string per capture time (nanoseconds since the epoch), strictly increasing.
+    """One UUIDv7 string per record of a batch, strictly increasing (``times_ns``: when each
+    record was captured, nanoseconds since the epoch, in the batch's order).
 
-    Layout (RFC 9562): 48 bits of Unix milliseconds, version 7, 12 bits of sub-millisecond
-    fraction, the variant, then random bits. When an id would not increase on the previous
-    one (same instant, or a clock step back) the previous one plus one is used instead, so
-    ids issued by one process sort in issue order.
+    Layout (RFC 9562, "monotonic random" method): 48 bits of Unix milliseconds and 12 bits
+    of sub-millisecond fraction of the batch's first record, the version and variant, then
+    62 bits whose low 48 count up through the batch from a random start. So a batch's ids
+    differ only in their last group and cost one formatting each; a batch that falls in
+    the same instant as the previous one (or after a clock step back) continues the
+    previous count, so ids issued by one process sort in issue order.
     """
     global _last
     count = len(times_ns)
     if not count:
         return []
-    # One system call per batch: urandom per id would cost more than the rest of the id.
-    raw = os.urandom(8 * count)
-    noise = struct.unpack(f">{count}Q", raw)
-    noise_hex = raw.hex()
-    prefixes: dict[int, str] = {}
-    out: list[str] = []
-    append = out.append
+    if count >= _HEADROOM:
+        raise ValueError(f"at most {_HEADROOM - 1} ids per batch, got {count}")
+    millis, sub = divmod(times_ns[0], 1_000_000)
+    hi = ((millis & _LOW48) << 16) | _VERSION | (sub * 4096 // 1_000_000)
+    noise = int.from_bytes(os.urandom(8))
     with _lock:
         last_hi, last_lo = _last
-        for i, t in enumerate(times_ns):
-            millis, sub = divmod(t, 1_000_000)
-            millis &= 0xFFFF_FFFF_FFFF
-            rand_a = sub * 4096 // 1_000_000
-            hi = (millis << 16) | _VERSION | rand_a
-            lo = _VARIANT | (noise[i] & _RAND_B)
-            if hi < last_hi or (hi == last_hi and lo <= last_lo):
-                hi, lo = last_hi, last_lo + 1
-                append(_format(hi, lo))
-            else:
-                # String building dominates the cost of an id: the millisecond prefix is
-                # shared by a burst, and the low half's hex is the random bytes' hex except
-                # for its first digit (the variant bits).
-                prefix = prefixes.get(millis)
-                if prefix is None:
-                    text = f"{millis:012x}"
-                    prefix = prefixes[millis] = f"{text[:8]}-{text[8:]}-7"
-                tail = noise_hex[16 * i + 1 : 16 * i + 16]
-                append(f"{prefix}{_RAND_A[rand_a]}-{_FIRST[lo >> 60]}{tail[:3]}-{tail[3:]}")
-            last_hi, last_lo = hi, lo
-        _last = (last_hi, last_lo)
-    return out
-
-
-_RAND_A = [f"{n:03x}" for n in range(4096)]
-_FIRST = "0123456789abcdef"
-
-
-def _format(hi: int, lo: int) -> str:
-    high = f"{hi:016x}"
-    low = f"{lo:016x}"
-    return f"{high[:8]}-{high[8:12]}-{high[12:]}-{low[:4]}-{low[4:]}"
+        if hi > last_hi:
+            # A random start low enough that the count never carries out of the last group.
+            lo = _VARIANT | (noise & ((1 << 62) - 1) & ~_LOW48) | (noise % (_LOW48 - _HEADROOM))
+        else:
+            hi, lo = last_hi, last_lo + 1
+            if (lo & _LOW48) + count > _LOW48:
+                hi, lo = hi + 1, _VARIANT | (noise & ((1 << 62) - 1) & ~_LOW48)
+        _last = (hi, lo + count - 1)
+    high = f"{hi:016x}{lo >> 48:04x}"
+    prefix = f"{high[:8]}-{high[8:12]}-{high[12:16]}-{high[16:]}-"
+    start = lo & _LOW48
+    return [f"{prefix}{n:012x}" for n in range(start, start + count)]
 
 
 def new_id(time_ns: int) -> str:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol
 from neurallog._encoding import normalize_timestamp
 from neurallog._exc_info import ExcInfo, exception_fields, exception_of
 from neurallog._levels import DEBUG, ERROR, FATAL, INFO, LEVEL_NAMES, WARN, parse_level
+from neurallog._stdlib_record import Snapshot
 
 if TYPE_CHECKING:
     from neurallog.types import LevelName
@@ -53,7 +54,7 @@ class PutRecord(Protocol):
         self,
         level: int,
         message: object,
-        metadata: Mapping[str, Any] | None = ...,
+        metadata: Mapping[str, Any] | Snapshot | None = ...,
         source: str | None = ...,
         tags: Sequence[str] | None = ...,
         timestamp: str | None = ...,

@@ -47,6 +47,7 @@ from neurallog._config import PipelineOptions, check_tags
 from neurallog._encoding import normalize_timestamp
 from neurallog._ids import new_ids
 from neurallog._levels import parse_level
+from neurallog._stdlib_record import SNAPSHOT, Snapshot, snapshot_metadata
 from neurallog.context import _fields as _context_var
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ class RecordQueue:
         self,
         level: int,
         message: object,
-        metadata: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | Snapshot | None = None,
         source: str | None = None,
         tags: Sequence[str] | None = None,
         timestamp: str | None = None,
@@ -237,7 +238,7 @@ class RecordQueue:
         self,
         level: int,
         message: object,
-        metadata: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | Snapshot | None = None,
         source: str | None = None,
         tags: Sequence[str] | None = None,
         timestamp: str | None = None,
@@ -246,6 +247,8 @@ class RecordQueue:
         """A record without its sequence number, for :meth:`put_many` (``batch()``)."""
         if metadata is not None:
             metadata = _copy_mapping(metadata)
+            if type(metadata) is tuple:  # made metadata now: put_many takes plain records
+                metadata = snapshot_metadata(metadata)
         if tags is not None:
             tags = check_tags(tags)
         if source is not None and type(source) is not str and not isinstance(source, str):
@@ -484,7 +487,9 @@ def _in_event_loop() -> bool:
     return asyncio is not None and asyncio._get_running_loop() is not None
 
 
-def _copy_mapping(metadata: object) -> dict[str, Any] | None:
+def _copy_mapping(metadata: object) -> dict[str, Any] | Snapshot | None:
+    if type(metadata) is tuple and metadata[0] is SNAPSHOT:
+        return metadata  # the call's own copy (see _stdlib_record)
     if isinstance(metadata, Mapping):
         return dict(metadata) if metadata else None
     raise TypeError(f"metadata must be a dict or None, got {type(metadata).__name__}")

@@ -50,11 +50,14 @@ _CACHE_LIMIT: Final = 4096
 class KeyMatcher:
     """Decides whether a metadata key names a secret; memoizes decisions per key."""
 
-    __slots__ = ("_cache", "_terms")
+    __slots__ = ("_cache", "_terms", "safe")
 
     def __init__(self, terms: Iterable[str]) -> None:
         self._terms = frozenset(_normalize(t) for t in terms)
         self._cache: dict[str, bool] = {}
+        #: Keys decided not to be secrets: a mapping whose keys are a subset needs no
+        #: per-key check (one set comparison in C; see ``neurallog._encoding.clean``).
+        self.safe: set[str] = set()
 
     def __bool__(self) -> bool:
         return bool(self._terms)
@@ -68,6 +71,8 @@ class KeyMatcher:
                 # Keys repeat from record to record; a bounded memo keeps this O(1) without
                 # letting keys made of data (ids as keys) grow it forever.
                 self._cache[key] = found
+                if not found and type(key) is str:
+                    self.safe.add(key)
         return found
 
     def _decide(self, key: str) -> bool:

@@ -55,6 +55,7 @@ from neurallog._queue import (
 from neurallog._sender import Sender
 from neurallog._spool import FULL, WRITTEN, SpoolBatch, SpoolWriter, encode_record
 from neurallog._stats import DeliveryStats
+from neurallog._stdlib_record import Snapshot, snapshot_metadata
 from neurallog._worker import Worker
 from neurallog.context import _fields as _context_var
 
@@ -128,16 +129,19 @@ class SpoolQueue(RecordQueue):
         self,
         level: int,
         message: object,
-        metadata: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | Snapshot | None = None,
         source: str | None = None,
         tags: Sequence[str] | None = None,
         timestamp: str | None = None,
     ) -> None:
         """Append one record to the spool (the checks of :meth:`RecordQueue.put`)."""
         if metadata is not None and type(metadata) is not dict:
-            if not isinstance(metadata, Mapping):
+            if type(metadata) is tuple:  # a stdlib record's snapshot (_stdlib_record)
+                metadata = snapshot_metadata(metadata)  # written now: the spool keeps JSON
+            elif not isinstance(metadata, Mapping):
                 raise TypeError(f"metadata must be a dict or None, got {type(metadata).__name__}")
-            metadata = dict(metadata)
+            else:
+                metadata = dict(metadata)
         if tags is not None:
             tags = check_tags(tags)
         if source is not None and type(source) is not str and not isinstance(source, str):

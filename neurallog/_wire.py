@@ -32,6 +32,7 @@ from neurallog._ids import new_ids
 from neurallog._levels import LEVEL_NAMES
 from neurallog._queue import ID, TIME, Record
 from neurallog._redact import KeyMatcher
+from neurallog._stdlib_record import snapshot_metadata
 
 __all__ = ["WireEncoder", "body_of", "dump_batch"]
 
@@ -101,6 +102,8 @@ class WireEncoder:
                 tags = tuple(dict.fromkeys((*default_tags, *(tags or ()))))
             if tags:
                 entry["tags"] = list(tags)
+            if type(metadata) is tuple:  # a stdlib record's snapshot (_stdlib_record)
+                metadata = snapshot_metadata(metadata)
             merged: dict[str, Any] | None
             if static or context:
                 merged = {**static, **context}

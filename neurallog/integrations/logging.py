@@ -41,6 +41,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from neurallog._guard import _state, is_internal_logger
+from neurallog._levels import parse_level
+from neurallog._stdlib_record import SNAPSHOT, record_metadata
+from neurallog._timestamps import rfc3339
 from neurallog.integrations._common import (
     REQUEST_STATE_ATTR,
     SENT_ATTR,
@@ -59,19 +62,22 @@ __all__ = ["NeuralLogHandler"]
 #: Seconds ``flush()`` waits for pending records by default.
 DEFAULT_FLUSH_TIMEOUT: Final = 5.0
 
-# LogRecord attributes that are not ``extra=`` fields.
-_RECORD_ATTRS: Final[frozenset[str]] = frozenset(
-    vars(logging.LogRecord("", 0, "", 0, "", (), None))
-) | {"message", "asctime", "taskName", SENT_ATTR}
-
 # Re-entrancy guard: a record produced while this thread is inside emit() (a handler that
 # writes to a stderr redirected into logging, say) is dropped instead of recursing.
 _emitting: ContextVar[bool] = ContextVar("neurallog_handler_emitting", default=False)
+
+# Stdlib level numbers to NeuralLog levels (custom levels are added as they are seen).
+_LEVELS: dict[int, int] = {}
 
 # A record older than this (seconds) is sent with its own creation time (QueueHandler
 # setups emit records later, on another thread); a fresh one gets the enqueue time.
 _STALE_AFTER: Final = 0.001
 _time = time.time
+
+
+def _stale_timestamp(created: float) -> str:
+    """A record's own creation time as wire text."""
+    return rfc3339("timestamp", datetime.fromtimestamp(created, UTC))
 
 
 def _holds_logging_lock() -> bool:
@@ -147,7 +153,19 @@ class NeuralLogHandler(logging.Handler):
         :class:`logging.Handler` takes would only add contention (and a lock for a delivery
         thread to deadlock on).
         """
-        if self._skip(record):
+        if self._closed_client or _state.internal or _emitting.get():
+            return False
+        name = record.name
+        ignored = self._ignored.get(name)
+        if ignored is None:
+            ignored = self._ignored[name] = is_internal_logger(name)
+        if ignored:
+            return False
+        fields = record.__dict__
+        if SENT_ATTR in fields and was_sent(record, self.client):
+            return False
+        exc_info = record.exc_info
+        if exc_info is not None and was_reported(_exception_of(exc_info), self.client):
             return False
         if self.filters:
             result: object = self.filter(record)
@@ -158,43 +176,38 @@ class NeuralLogHandler(logging.Handler):
         self.emit(record)
         return True
 
-    def _skip(self, record: logging.LogRecord) -> bool:
-        if self._closed_client or _state.internal or _emitting.get():
-            return True
-        name = record.name
-        ignored = self._ignored.get(name)
-        if ignored is None:
-            ignored = self._ignored[name] = is_internal_logger(name)
-        if ignored:
-            return True
-        sent = record.__dict__.get(SENT_ATTR)
-        if sent is not None and was_sent(record, self.client):
-            return True
-        return record.exc_info is not None and was_reported(
-            _exception_of(record.exc_info), self.client
-        )
-
     def emit(self, record: logging.LogRecord) -> None:
         """Enqueue ``record`` (never raises; never blocks on the network)."""
         token = _emitting.set(True)
         try:
-            message = record.getMessage()
-            created = record.created
-            timestamp = (
-                datetime.fromtimestamp(created, UTC) if _time() - created > _STALE_AFTER else None
-            )
-            self.client.log(
-                record.levelno,
-                message,
-                self._metadata(record),
-                source=self._default_source or record.name,
-                timestamp=timestamp,
-            )
+            client = self.client
+            levelno = record.levelno
+            level = _LEVELS.get(levelno)
+            if level is None:
+                level = _LEVELS[levelno] = parse_level(levelno)
+            if level >= client._min_level:
+                # Straight to the client's put (what ``client.log`` ends in): the level is
+                # mapped already and the metadata is this call's own dict.
+                created = record.created
+                fields = record.__dict__
+                client._put(
+                    level,
+                    record.getMessage(),
+                    # The usual record is copied as it is and made metadata by the worker.
+                    (SNAPSHOT, fields.copy())
+                    if type(record) is logging.LogRecord
+                    and record.exc_info is None
+                    and "request" not in fields
+                    else self._metadata(record),
+                    self._default_source or record.name,
+                    None,
+                    _stale_timestamp(created) if _time() - created > _STALE_AFTER else None,
+                )
             # Another NeuralLogHandler up the logger tree with this client must not send it
             # again (one with another client sends it to its own destination).
             fields = record.__dict__
             fields[SENT_ATTR] = (
-                self._marker if SENT_ATTR not in fields else sent_marker(record, self.client)
+                self._marker if SENT_ATTR not in fields else sent_marker(record, client)
             )
         except RecursionError:
             raise
@@ -205,40 +218,22 @@ class NeuralLogHandler(logging.Handler):
 
     @staticmethod
     def _metadata(record: logging.LogRecord) -> dict[str, Any]:
-        metadata: dict[str, Any] = {
-            "logger": record.name,
-            "origin": {
-                "file": record.pathname,
-                "line": record.lineno,
-                "function": record.funcName,
-                "thread": record.threadName,
-                "process": record.process,
-            },
-        }
+        """The record's metadata, built now (see :mod:`neurallog._stdlib_record`)."""
         fields = record.__dict__
-        # The extra= fields, found by one set difference in C rather than a Python loop
-        # over every attribute of the record; then in the order they were given.
-        extra = fields.keys() - _RECORD_ATTRS
-        if extra:
-            for key in extra if len(extra) == 1 else [k for k in fields if k in extra]:
-                if key.startswith("_"):
-                    continue
-                value = fields[key]
-                if key == "request" and not isinstance(value, Mapping):
-                    # A framework's request object (Django's ``extra={"request": request}``):
-                    # sent as its request context, which holds even outside the middleware.
-                    info = getattr(getattr(value, REQUEST_STATE_ATTR, None), "info", None)
-                    if isinstance(info, dict):
-                        metadata["request"] = info
-                    continue
-                metadata[key] = value
+        metadata = record_metadata(fields, ordered=type(record) is logging.LogRecord)
+        request = fields.get("request")
+        if request is not None and not isinstance(request, Mapping):
+            # A framework's request object (Django's ``extra={"request": request}``): sent
+            # as its request context, which holds even outside the middleware.
+            metadata.pop("request", None)
+            info = getattr(getattr(request, REQUEST_STATE_ATTR, None), "info", None)
+            if isinstance(info, dict):
+                metadata["request"] = info
         exc_info = record.exc_info
         if exc_info is not None:
             exc = _exception_of(exc_info)
             if exc is not None:
                 metadata["exception"] = exception_fields(exc)
-        if record.stack_info:
-            metadata["stack"] = record.stack_info
         return metadata
 
     def handleError(self, record: logging.LogRecord) -> None:

@@ -23,8 +23,9 @@ OpenTelemetry span of the logging call are no longer visible.
 from __future__ import annotations
 
 import contextlib
+import time
 import traceback
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 try:
     import loguru  # noqa: F401 (only checks that the extra is installed)
@@ -34,6 +35,8 @@ except ImportError as _exc:  # pragma: no cover - depends on the environment
     raise ImportError(missing_extra("loguru", "loguru")) from _exc
 
 from neurallog._guard import is_internal, is_internal_logger
+from neurallog._levels import parse_level
+from neurallog._timestamps import rfc3339
 from neurallog.integrations._common import exception_fields, resolve_client, was_reported
 
 if TYPE_CHECKING:
@@ -42,6 +45,15 @@ if TYPE_CHECKING:
     from neurallog.client import NeuralLog
 
 __all__ = ["NeuralLogSink"]
+
+
+# A record older than this (seconds) is sent with its own time; a fresh one gets the
+# enqueue time.
+_STALE_AFTER: Final = 0.001
+_time = time.time
+
+# loguru level numbers to NeuralLog levels (custom levels are added as they are seen).
+_LEVELS: dict[int, int] = {}
 
 
 class NeuralLogSink:
@@ -100,13 +112,26 @@ class NeuralLogSink:
                     traceback.format_exception(exception.type, exception.value, exception.traceback)
                 )
                 metadata["exception"] = exception_fields(exception.value, text)
-            self.client.log(
-                record["level"].no,
-                record["message"],
-                metadata,
-                source=self.source or name or None,
-                timestamp=record["time"],
-            )
+            client = self.client
+            levelno = record["level"].no
+            level = _LEVELS.get(levelno)
+            if level is None:
+                level = _LEVELS[levelno] = parse_level(levelno)
+            if level >= client._min_level:
+                # Straight to the client's put (what ``client.log`` ends in). A fresh record
+                # is stamped when enqueued, as the stdlib handler's are: converting loguru's
+                # local-time datetime costs more than the rest of the sink.
+                moment = record["time"]
+                client._put(
+                    level,
+                    record["message"],
+                    metadata,
+                    self.source or name or None,
+                    None,
+                    rfc3339("timestamp", moment)
+                    if _time() - moment.timestamp() > _STALE_AFTER
+                    else None,
+                )
         except Exception:  # noqa: S110 - a sink must never break the logging call
             pass
 

@@ -48,6 +48,8 @@ except ImportError as _exc:  # pragma: no cover - depends on the environment
     raise ImportError(missing_extra("structlog", "structlog")) from _exc
 
 from neurallog._guard import is_internal, is_internal_logger
+from neurallog._levels import DEBUG, ERROR, FATAL, INFO, WARN
+from neurallog._timestamps import rfc3339
 from neurallog.integrations._common import (
     SENT_ATTR,
     exception_fields,
@@ -58,27 +60,27 @@ from neurallog.integrations._common import (
 
 if TYPE_CHECKING:
     from neurallog.client import NeuralLog
-    from neurallog.types import Level
 
 __all__ = ["NeuralLogProcessor"]
 
-_LEVELS: Final[dict[str, Level]] = {
-    "debug": "DEBUG",
-    "trace": "DEBUG",
-    "info": "INFO",
-    "msg": "INFO",
-    "log": "INFO",
-    "notice": "INFO",
-    "warn": "WARN",
-    "warning": "WARN",
-    "error": "ERROR",
-    "exception": "ERROR",
-    "err": "ERROR",
-    "critical": "FATAL",
-    "fatal": "FATAL",
+_LEVELS: Final[dict[str, int]] = {
+    "debug": DEBUG,
+    "trace": DEBUG,
+    "info": INFO,
+    "msg": INFO,
+    "log": INFO,
+    "notice": INFO,
+    "warn": WARN,
+    "warning": WARN,
+    "error": ERROR,
+    "exception": ERROR,
+    "err": ERROR,
+    "critical": FATAL,
+    "fatal": FATAL,
 }
 
 # Keys consumed into the record's own fields (never duplicated in metadata).
+_WIRE_LENGTH: Final = len("2026-01-02T03:04:05.678901Z")
 _CONSUMED: Final = frozenset({"event", "level", "timestamp", "exc_info", "exception", "stack"})
 # Keys left out of the text given to a stdlib logger (its formatter shows them itself).
 _STDLIB_SHOWN: Final = frozenset({"level", "logger", "timestamp", "exc_info", "exception", "stack"})
@@ -129,7 +131,7 @@ class NeuralLogProcessor:
         if isinstance(logger_name, str) and is_internal_logger(logger_name):
             return
         level_value = event.get("level", method_name)
-        level = _LEVELS.get(str(level_value).lower(), "INFO")
+        number = _LEVELS.get(str(level_value).lower(), INFO)
         metadata: dict[str, Any] = {}
         for key, value in event.items():
             if key not in _CONSUMED and not key.startswith("_"):
@@ -142,35 +144,41 @@ class NeuralLogProcessor:
             metadata["stack"] = stack
         timestamp = event.get("timestamp")
         if timestamp is not None:
-            moment = _rfc3339(timestamp)  # parsed once here, not again by the client
-            if moment is None:
+            text = _wire_text(timestamp)  # parsed once here, not again by the client
+            if text is None:
                 metadata["timestamp"] = timestamp  # not a moment the API accepts: keep it
-            timestamp = moment
+            timestamp = text
         source = logger_name if isinstance(logger_name, str) and logger_name else self.source
-        self.client.log(
-            level,
-            safe_str(event.get("event", "")),
-            metadata,
-            source=source,
-            timestamp=timestamp,
-        )
+        client = self.client
+        if number >= client._min_level:
+            # Straight to the client's put (what ``client.log`` ends in): the level is
+            # mapped and the timestamp is wire text already; metadata is this call's own.
+            client._put(number, safe_str(event.get("event", "")), metadata, source, None, timestamp)
 
     def _is_last(self) -> bool:
         processors = structlog.get_config()["processors"]
         return bool(processors) and processors[-1] is self
 
 
-def _rfc3339(value: object) -> datetime | None:
-    """``value`` as an aware datetime if it is one or an RFC 3339 string, else None."""
+def _wire_text(value: object) -> str | None:
+    """``value`` as wire text if it is an aware datetime or an RFC 3339 string, else None.
+
+    ``TimeStamper(fmt="iso")`` (UTC) already writes the wire's own form, which is checked
+    and passed on as it is.
+    """
     if isinstance(value, datetime):
-        return value if value.tzinfo is not None else None
+        return rfc3339("timestamp", value) if value.tzinfo is not None else None
     if not isinstance(value, str) or "T" not in value:
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else None
+    if parsed.tzinfo is None:
+        return None
+    if len(value) == _WIRE_LENGTH and value[-1] == "Z":
+        return value
+    return rfc3339("timestamp", parsed)
 
 
 def _exception(event: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -197,6 +197,43 @@ def test_default_redaction(sink: Sink, make_client: ClientFactory) -> None:
     }
 
 
+def test_nested_fields_are_redacted_and_converted_on_every_record(
+    sink: Sink, make_client: ClientFactory
+) -> None:
+    # Records of one shape repeat: the second and later ones take the encoder's fast path,
+    # where keys already seen are known not to be secrets.
+    client = make_client()
+    for _ in range(3):
+        client.info(
+            "login",
+            {
+                "user": {"name": "ann", "password": "hunter2"},
+                "origin": {"file": "app.py", "line": 3},
+                "ratio": {"value": math.nan},
+                "big": {"value": 1 << 70},
+                "keys": {1: "one"},
+            },
+        )
+        client.info("plain", {"user": {"name": "bob"}, "origin": {"file": "app.py", "line": 4}})
+    assert client.flush(5)
+    logins = [entry["metadata"] for entry in sink.entries if entry["message"] == "login"]
+    assert (
+        logins
+        == [
+            {
+                "user": {"name": "ann", "password": REDACTED},
+                "origin": {"file": "app.py", "line": 3},
+                "ratio": {"value": "NaN"},
+                "big": {"value": str(1 << 70)},
+                "keys": {"1": "one"},
+            }
+        ]
+        * 3
+    )
+    plain = [entry["metadata"] for entry in sink.entries if entry["message"] == "plain"]
+    assert plain == [{"user": {"name": "bob"}, "origin": {"file": "app.py", "line": 4}}] * 3
+
+
 @dataclass
 class Login:
     user: str
@@ -329,3 +366,16 @@ def test_ids_are_uuid7_and_strictly_increasing() -> None:
     assert uuid.UUID(later).int >> 80 == base_ms + 1
     # A clock that steps back still gives increasing ids.
     assert new_id(1_600_000_000_000_000_000) > later
+
+
+def test_ids_of_successive_batches_keep_increasing() -> None:
+    # A batch's ids count up from one start; the next batch in the same instant continues
+    # the count, and a later instant starts afresh, above them.
+    base_ms = time.time_ns() // 1_000_000 + 2 * 86_400_000
+    instant = base_ms * 1_000_000
+    made = [*new_ids([instant] * 300), *new_ids([instant] * 300), *new_ids([instant + 5] * 2)]
+    made += new_ids([instant + 2_000_000] * 300)
+    assert made == sorted(made)
+    assert len(set(made)) == len(made)
+    assert {uuid.UUID(one).version for one in made} == {7}
+    assert uuid.UUID(made[-1]).int >> 80 == base_ms + 2

@@ -127,6 +127,70 @@ def test_levels_message_source_extra_and_origin(
     assert by_message(entries, "from a child")[0]["source"] == logger.name + ".child"
 
 
+def test_fields_from_filters_and_record_factories_are_sent(
+    collector: Collector, api_key: str, client: NeuralLog, logger: logging.Logger
+) -> None:
+    class AddTenant(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            record.tenant = "acme"
+            return True
+
+    handler = NeuralLogHandler(client)
+    handler.addFilter(AddTenant())
+    logger.addHandler(handler)
+    logger.info("filtered", extra={"user_id": "123", "_private": "not sent"})
+
+    class TracedRecord(logging.LogRecord):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self.trace = "t-1"  # set before the standard attributes
+            super().__init__(*args, **kwargs)
+
+    previous = logging.getLogRecordFactory()
+    logging.setLogRecordFactory(TracedRecord)
+    try:
+        logger.info("from a factory", extra={"user_id": "456"})
+    finally:
+        logging.setLogRecordFactory(previous)
+    client.flush()
+
+    entries = collector.wait_count(api_key, 2)
+    filtered = by_message(entries, "filtered")[0]["metadata"]
+    assert filtered["tenant"] == "acme"
+    assert filtered["user_id"] == "123"
+    assert "_private" not in filtered
+    assert filtered["logger"] == logger.name
+    assert (
+        filtered["origin"]["function"] == "test_fields_from_filters_and_record_factories_are_sent"
+    )
+    factory = by_message(entries, "from a factory")[0]["metadata"]
+    assert factory["trace"] == "t-1"
+    assert factory["user_id"] == "456"
+    # Only fields: none of the record's own attributes.
+    assert set(factory) == {"logger", "origin", "tenant", "trace", "user_id"}
+
+
+def test_the_record_is_sent_as_it_was_when_the_handler_saw_it(
+    collector: Collector, api_key: str, client: NeuralLog, logger: logging.Logger
+) -> None:
+    class Rewriter(logging.Handler):
+        """A later handler that rewrites the record (as formatters and filters may)."""
+
+        def emit(self, record: logging.LogRecord) -> None:
+            record.user_id = "rewritten"
+            record.added_later = True
+            record.lineno = -1
+
+    logger.addHandler(NeuralLogHandler(client))
+    logger.addHandler(Rewriter())
+    logger.warning("seen", extra={"user_id": "123"})
+    client.flush()
+
+    metadata = collector.wait_message(api_key, "seen")["metadata"]
+    assert metadata["user_id"] == "123"
+    assert "added_later" not in metadata
+    assert metadata["origin"]["line"] > 0
+
+
 def test_handler_level_defaults_to_the_clients_level(collector: Collector, api_key: str) -> None:
     handler = NeuralLogHandler(api_key=api_key, endpoint=collector.endpoint, log_level="WARN")
     try:

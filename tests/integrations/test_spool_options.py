@@ -25,9 +25,12 @@ def test_the_logging_handler_takes_spool_dir(
     logger.propagate = False
     logger.addHandler(handler)
     try:
-        logger.warning("through the handler")
+        logger.warning("through the handler", extra={"user_id": "123"})
         assert _segments(tmp_path)  # the record went to disk first
-        collector.wait_message(api_key, "through the handler")
+        entry = collector.wait_message(api_key, "through the handler")
+        assert entry["metadata"]["user_id"] == "123"
+        assert entry["metadata"]["logger"] == "test.spool.handler"
+        assert entry["metadata"]["origin"]["function"] == "test_the_logging_handler_takes_spool_dir"
     finally:
         logger.removeHandler(handler)
         handler.close()

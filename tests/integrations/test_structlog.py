@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -183,3 +184,40 @@ def test_non_rfc3339_timestamps_stay_in_metadata(
     structlog.get_logger().info("custom time format")
     entry = collector.wait_message(api_key, "custom time format")
     assert len(entry["metadata"]["timestamp"]) == 5
+
+
+def test_the_events_own_time_is_sent_in_the_wire_form(
+    collector: Collector, api_key: str, client: NeuralLog
+) -> None:
+    def stamp(value: object) -> Any:
+        def processor(logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
+            event["timestamp"] = value
+            return event
+
+        return processor
+
+    moments = {
+        "utc iso": "2026-01-02T03:04:05.678901Z",
+        "offset": "2026-01-02T05:04:05.678901+02:00",
+        "datetime": datetime(2026, 1, 2, 4, 4, 5, 678901, tzinfo=timezone(timedelta(hours=1))),
+        "no fraction": "2026-01-02T03:04:05Z",
+    }
+    for message, moment in moments.items():
+        structlog.configure(
+            processors=[
+                stamp(moment),
+                NeuralLogProcessor(client),
+                structlog.processors.KeyValueRenderer(),
+            ],
+            logger_factory=structlog.ReturnLoggerFactory(),
+        )
+        structlog.get_logger().info(message)
+    client.flush()
+    entries = collector.wait_count(api_key, len(moments))
+    sent = {entry["message"]: entry["timestamp"] for entry in entries}
+    assert sent == {
+        "utc iso": "2026-01-02T03:04:05.678901Z",
+        "offset": "2026-01-02T03:04:05.678901Z",
+        "datetime": "2026-01-02T03:04:05.678901Z",
+        "no fraction": "2026-01-02T03:04:05.000000Z",
+    }
