@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from neurallog._guard import _state, is_internal_logger
 from neurallog._levels import parse_level
-from neurallog._stdlib_record import SNAPSHOT, record_metadata
+from neurallog._stdlib_record import SNAPSHOT, Snapshot, record_metadata
 from neurallog._timestamps import rfc3339
 from neurallog.integrations._common import (
     REQUEST_STATE_ATTR,
@@ -189,16 +189,26 @@ class NeuralLogHandler(logging.Handler):
                 # Straight to the client's put (what ``client.log`` ends in): the level is
                 # mapped already and the metadata is this call's own dict.
                 created = record.created
+                message = record.getMessage()
                 fields = record.__dict__
-                client._put(
-                    level,
-                    record.getMessage(),
-                    # The usual record is copied as it is and made metadata by the worker.
-                    (SNAPSHOT, fields.copy())
-                    if type(record) is logging.LogRecord
+                metadata: dict[str, Any] | Snapshot
+                if (
+                    type(record) is logging.LogRecord
                     and record.exc_info is None
                     and "request" not in fields
-                    else self._metadata(record),
+                ):
+                    # The usual record is copied as it is and made metadata by the worker.
+                    copied = fields.copy()
+                    # The message is formatted: its arguments are not kept alive while the
+                    # record waits (the keys stay, in place, for the order they mark).
+                    copied["args"] = copied["msg"] = None
+                    metadata = (SNAPSHOT, copied)
+                else:
+                    metadata = self._metadata(record)
+                client._put(
+                    level,
+                    message,
+                    metadata,
                     self._default_source or record.name,
                     None,
                     _stale_timestamp(created) if _time() - created > _STALE_AFTER else None,

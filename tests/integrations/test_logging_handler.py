@@ -191,6 +191,46 @@ def test_the_record_is_sent_as_it_was_when_the_handler_saw_it(
     assert metadata["origin"]["line"] > 0
 
 
+def test_a_waiting_record_does_not_keep_the_calls_arguments_alive(
+    collector: Collector, api_key: str
+) -> None:
+    # In a process of its own: pytest's log capture keeps every record it sees alive.
+    script = textwrap.dedent(
+        f"""
+        import gc, logging, weakref
+        from neurallog import NeuralLog
+        from neurallog.integrations.logging import NeuralLogHandler
+
+        class Payload:
+            def __init__(self, text):
+                self.text = text
+            def __str__(self):
+                return self.text
+
+        client = NeuralLog(api_key={api_key!r}, endpoint={collector.endpoint!r},
+                           auto_flush=False)  # records wait for flush()
+        logger = logging.getLogger("app")
+        logger.setLevel(logging.INFO)
+        logger.addHandler(NeuralLogHandler(client))
+        argument, message = Payload("an argument"), Payload("an object as the message")
+        refs = [weakref.ref(argument), weakref.ref(message)]
+        logger.info("got %s", argument, extra={{"user_id": "123"}})
+        logger.info(message)
+        del argument, message
+        gc.collect()
+        assert [ref() for ref in refs] == [None, None], "kept alive while waiting"
+        assert client.flush(10)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    entries = collector.wait_count(api_key, 2)
+    assert by_message(entries, "got an argument")[0]["metadata"]["user_id"] == "123"
+    assert by_message(entries, "an object as the message")
+
+
 def test_handler_level_defaults_to_the_clients_level(collector: Collector, api_key: str) -> None:
     handler = NeuralLogHandler(api_key=api_key, endpoint=collector.endpoint, log_level="WARN")
     try:
