@@ -11,6 +11,7 @@ from neurallog._exc_info import exception_fields as exception_fields
 from neurallog._exc_info import exception_summary as exception_summary
 from neurallog._exc_info import safe_str as safe_str
 from neurallog._exc_info import truncate_traceback as truncate_traceback
+from neurallog._levels import parse_level
 from neurallog._methods import Logging
 
 if TYPE_CHECKING:
@@ -35,6 +36,21 @@ SENT_ATTR: Final = "_neurallog_sent"
 #: so a record that names the request (``extra={"request": request}``) gets its context even
 #: when logged outside the middleware (Django logs 4xx responses after the middleware chain).
 REQUEST_STATE_ATTR: Final = "_neurallog_request"
+
+
+#: Level numbers of the stdlib (and loguru) to NeuralLog levels, filled as they are seen
+#: (:func:`level_of`); a logging call reads it before calling anything.
+LEVELS: dict[int, int] = {}
+
+#: A record older than this (seconds) is sent with its own time (QueueHandler setups emit
+#: records later, on another thread); a fresh one gets the time it is enqueued.
+STALE_AFTER: Final = 0.001
+
+
+def level_of(levelno: int) -> int:
+    """The NeuralLog level of a stdlib or loguru level number (remembered in ``LEVELS``)."""
+    level = LEVELS[levelno] = parse_level(levelno)
+    return level
 
 
 def missing_extra(module: str, extra: str) -> str:

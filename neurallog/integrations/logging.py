@@ -41,13 +41,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from neurallog._guard import _state, is_internal_logger
-from neurallog._levels import parse_level
 from neurallog._stdlib_record import SNAPSHOT, Snapshot, record_metadata
 from neurallog._timestamps import rfc3339
 from neurallog.integrations._common import (
+    LEVELS,
     REQUEST_STATE_ATTR,
     SENT_ATTR,
+    STALE_AFTER,
     exception_fields,
+    level_of,
     resolve_client,
     sent_marker,
     was_reported,
@@ -66,12 +68,6 @@ DEFAULT_FLUSH_TIMEOUT: Final = 5.0
 # writes to a stderr redirected into logging, say) is dropped instead of recursing.
 _emitting: ContextVar[bool] = ContextVar("neurallog_handler_emitting", default=False)
 
-# Stdlib level numbers to NeuralLog levels (custom levels are added as they are seen).
-_LEVELS: dict[int, int] = {}
-
-# A record older than this (seconds) is sent with its own creation time (QueueHandler
-# setups emit records later, on another thread); a fresh one gets the enqueue time.
-_STALE_AFTER: Final = 0.001
 _time = time.time
 
 
@@ -182,9 +178,9 @@ class NeuralLogHandler(logging.Handler):
         try:
             client = self.client
             levelno = record.levelno
-            level = _LEVELS.get(levelno)
+            level = LEVELS.get(levelno)
             if level is None:
-                level = _LEVELS[levelno] = parse_level(levelno)
+                level = level_of(levelno)
             if level >= client._min_level:
                 # Straight to the client's put (what ``client.log`` ends in): the level is
                 # mapped already and the metadata is this call's own dict.
@@ -211,7 +207,7 @@ class NeuralLogHandler(logging.Handler):
                     metadata,
                     self._default_source or record.name,
                     None,
-                    _stale_timestamp(created) if _time() - created > _STALE_AFTER else None,
+                    _stale_timestamp(created) if _time() - created > STALE_AFTER else None,
                 )
             # Another NeuralLogHandler up the logger tree with this client must not send it
             # again (one with another client sends it to its own destination).

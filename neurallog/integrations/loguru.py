@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import time
 import traceback
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 try:
     import loguru  # noqa: F401 (only checks that the extra is installed)
@@ -35,9 +35,15 @@ except ImportError as _exc:  # pragma: no cover - depends on the environment
     raise ImportError(missing_extra("loguru", "loguru")) from _exc
 
 from neurallog._guard import is_internal, is_internal_logger
-from neurallog._levels import parse_level
 from neurallog._timestamps import rfc3339
-from neurallog.integrations._common import exception_fields, resolve_client, was_reported
+from neurallog.integrations._common import (
+    LEVELS,
+    STALE_AFTER,
+    exception_fields,
+    level_of,
+    resolve_client,
+    was_reported,
+)
 
 if TYPE_CHECKING:
     from loguru import Message
@@ -47,13 +53,7 @@ if TYPE_CHECKING:
 __all__ = ["NeuralLogSink"]
 
 
-# A record older than this (seconds) is sent with its own time; a fresh one gets the
-# enqueue time.
-_STALE_AFTER: Final = 0.001
 _time = time.time
-
-# loguru level numbers to NeuralLog levels (custom levels are added as they are seen).
-_LEVELS: dict[int, int] = {}
 
 
 class NeuralLogSink:
@@ -114,9 +114,9 @@ class NeuralLogSink:
                 metadata["exception"] = exception_fields(exception.value, text)
             client = self.client
             levelno = record["level"].no
-            level = _LEVELS.get(levelno)
+            level = LEVELS.get(levelno)
             if level is None:
-                level = _LEVELS[levelno] = parse_level(levelno)
+                level = level_of(levelno)
             if level >= client._min_level:
                 # Straight to the client's put (what ``client.log`` ends in). A fresh record
                 # is stamped when enqueued, as the stdlib handler's are: converting loguru's
@@ -129,7 +129,7 @@ class NeuralLogSink:
                     self.source or name or None,
                     None,
                     rfc3339("timestamp", moment)
-                    if _time() - moment.timestamp() > _STALE_AFTER
+                    if _time() - moment.timestamp() > STALE_AFTER
                     else None,
                 )
         except Exception:  # noqa: S110 - a sink must never break the logging call
