@@ -69,17 +69,26 @@ class GroupCommitter:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self._closed = False
+        self._failed: BaseException | None = None
 
     async def store(self, tenant: str, entries: list[PreparedEntry]) -> Stored:
         """Store ``entries`` for ``tenant``; return once they are committed."""
         if not entries:
             return Stored([], 0, [])
-        if self._closed:
-            raise RuntimeError("the server is shutting down")
-        self._start()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Stored] = loop.create_future()
-        self._queue.put(_Batch(tenant, entries, loop, future))
+        # Under the lock close() takes: no batch is queued behind the writer's stop signal.
+        with self._start_lock:
+            if self._closed:
+                raise RuntimeError("the server is shutting down")
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="neurallog-local-writer", daemon=True
+                )
+                self._thread.start()
+            if self._failed is not None:  # the writer stopped on an error (logged)
+                raise RuntimeError("the ingest writer has stopped") from self._failed
+            self._queue.put(_Batch(tenant, entries, loop, future))
         return await future
 
     @property
@@ -89,20 +98,13 @@ class GroupCommitter:
 
     def close(self) -> None:
         """Store what is queued, then stop the thread (blocks until it has)."""
-        self._closed = True
         with self._start_lock:
+            self._closed = True
             thread = self._thread
+            if thread is not None:
+                self._queue.put(None)
         if thread is not None:
-            self._queue.put(None)
             thread.join()
-
-    def _start(self) -> None:
-        with self._start_lock:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="neurallog-local-writer", daemon=True
-                )
-                self._thread.start()
 
     def _run(self) -> None:
         group: list[_Batch] = []
@@ -131,8 +133,17 @@ class GroupCommitter:
                     return
         except BaseException as exc:  # never leave a request waiting for ever
             log.exception("the ingest writer stopped")
+            with self._start_lock:
+                self._failed = exc  # from now on store() refuses at once
             for batch in group:
                 self._answer(batch, exc)
+            while True:  # and what was queued before
+                try:
+                    batch = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if batch is not None:
+                    self._answer(batch, exc)
             raise
 
     def _store(self, group: list[_Batch]) -> list[Stored | BaseException]:

@@ -150,3 +150,27 @@ async def test_closing_stores_what_is_queued(store: tuple[Database, GroupCommitt
     assert _stored_ids(db, "alpha") == ["e0", "e1", "e2"]
     with pytest.raises(RuntimeError, match="shutting down"):
         await committer.store("alpha", _batch("late"))
+
+
+class _WriterStops(BaseException):
+    """Not an Exception: what the writer does not survive (as KeyboardInterrupt)."""
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_batches_after_the_writer_stopped_fail_at_once_instead_of_waiting_for_ever(
+    store: tuple[Database, GroupCommitter], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, committer = store
+
+    def stop(batches: object) -> None:
+        raise _WriterStops
+
+    monkeypatch.setattr(committer.logs, "insert_batches", stop)
+
+    async def run() -> None:
+        with pytest.raises(_WriterStops):
+            await committer.store("t1", _batch("a"))
+        with pytest.raises(RuntimeError, match="stopped"):
+            await asyncio.wait_for(committer.store("t1", _batch("b")), 30)
+
+    asyncio.run(run())
