@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 from neurallog import _guard
 from neurallog._exc_info import exception_fields, safe_str
 from neurallog._levels import LEVEL_NAMES
-from neurallog._stdlib_record import snapshot_metadata
+from neurallog._stdlib_record import is_snapshot, snapshot_metadata
 from neurallog.context import current as current_context
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def mirrored(put: PutRecord, console: Console) -> PutRecord:
     def put_and_write(
         level: int, message: object, metadata: Any = None, source: Any = None, *rest: Any
     ) -> None:
-        if type(metadata) is tuple:  # a stdlib record's snapshot (_stdlib_record)
+        if is_snapshot(metadata):  # a stdlib record's (_stdlib_record)
             metadata = snapshot_metadata(metadata)
         put(level, message, metadata, source, *rest)
         write(level, message, metadata, source)

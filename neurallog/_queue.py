@@ -47,7 +47,7 @@ from neurallog._config import PipelineOptions, check_tags
 from neurallog._encoding import normalize_timestamp
 from neurallog._ids import new_ids
 from neurallog._levels import parse_level
-from neurallog._stdlib_record import SNAPSHOT, Snapshot, snapshot_metadata
+from neurallog._stdlib_record import Snapshot, is_snapshot, snapshot_metadata
 from neurallog.context import _fields as _context_var
 
 if TYPE_CHECKING:
@@ -488,7 +488,7 @@ def _in_event_loop() -> bool:
 
 
 def _copy_mapping(metadata: object) -> dict[str, Any] | Snapshot | None:
-    if type(metadata) is tuple and metadata[0] is SNAPSHOT:
+    if is_snapshot(metadata):
         return metadata  # the call's own copy (see _stdlib_record)
     if isinstance(metadata, Mapping):
         return dict(metadata) if metadata else None

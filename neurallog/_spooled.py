@@ -55,7 +55,7 @@ from neurallog._queue import (
 from neurallog._sender import Sender
 from neurallog._spool import FULL, WRITTEN, SpoolBatch, SpoolWriter, encode_record
 from neurallog._stats import DeliveryStats
-from neurallog._stdlib_record import Snapshot, snapshot_metadata
+from neurallog._stdlib_record import Snapshot, is_snapshot, snapshot_metadata
 from neurallog._worker import Worker
 from neurallog.context import _fields as _context_var
 
@@ -136,7 +136,7 @@ class SpoolQueue(RecordQueue):
     ) -> None:
         """Append one record to the spool (the checks of :meth:`RecordQueue.put`)."""
         if metadata is not None and type(metadata) is not dict:
-            if type(metadata) is tuple:  # a stdlib record's snapshot (_stdlib_record)
+            if is_snapshot(metadata):  # a stdlib record's (_stdlib_record)
                 metadata = snapshot_metadata(metadata)  # written now: the spool keeps JSON
             elif not isinstance(metadata, Mapping):
                 raise TypeError(f"metadata must be a dict or None, got {type(metadata).__name__}")

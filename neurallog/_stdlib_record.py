@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import logging
 from itertools import islice
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 __all__ = [
     "PLAIN_RECORD",
     "RECORD_ATTRS",
     "SNAPSHOT",
     "Snapshot",
+    "is_snapshot",
     "record_metadata",
     "snapshot_metadata",
 ]
@@ -45,6 +46,11 @@ RECORD_ATTRS: Final[frozenset[str]] = frozenset(_BARE) | {"message", "asctime", 
 SNAPSHOT: Final = object()
 
 Snapshot = tuple[object, dict[str, Any]]
+
+
+def is_snapshot(value: object) -> TypeGuard[Snapshot]:
+    """Whether ``value`` is a record snapshot (and not a tuple an application passed)."""
+    return type(value) is tuple and len(value) == 2 and value[0] is SNAPSHOT
 
 
 def snapshot_metadata(snapshot: Snapshot) -> dict[str, Any]:

@@ -9,6 +9,8 @@ import re
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -363,6 +365,22 @@ def test_a_batch_checks_arguments_like_the_client(
         with pytest.raises(TypeError, match="tags"):
             batch.info("x", tags="one")
     assert len(batch) == 0
+    assert client.stats.enqueued == 0
+
+
+@pytest.mark.parametrize("mode", ["memory", "console", "spool"])
+@pytest.mark.parametrize("metadata", [(), ("a", "b"), (object(), {"name": "x"})])
+def test_tuples_are_refused_as_metadata_on_every_path(
+    make_client: ClientFactory, tmp_path: Path, mode: str, metadata: object
+) -> None:
+    options: dict[str, Any] = {
+        "memory": {},
+        "console": {"console": True},
+        "spool": {"spool_dir": tmp_path},
+    }[mode]
+    client = make_client(**options)
+    with pytest.raises(TypeError, match="metadata must be a dict or None, got tuple"):
+        client.info("x", metadata)  # type: ignore[arg-type]
     assert client.stats.enqueued == 0
 
 
