@@ -35,6 +35,7 @@ client does not send the event a second time.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Mapping, MutableMapping
 from datetime import datetime
@@ -81,6 +82,9 @@ _LEVELS: Final[dict[str, int]] = {
 
 # Keys consumed into the record's own fields (never duplicated in metadata).
 _WIRE_LENGTH: Final = len("2026-01-02T03:04:05.678901Z")
+# The separators of that form at their places (ISO 8601 forms of the same length, such as
+# week dates or a comma before the fraction, are not RFC 3339 and are rewritten).
+_WIRE_LAYOUT: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z").fullmatch
 _CONSUMED: Final = frozenset({"event", "level", "timestamp", "exc_info", "exception", "stack"})
 # Keys left out of the text given to a stdlib logger (its formatter shows them itself).
 _STDLIB_SHOWN: Final = frozenset({"level", "logger", "timestamp", "exc_info", "exception", "stack"})
@@ -176,7 +180,7 @@ def _wire_text(value: object) -> str | None:
         return None
     if parsed.tzinfo is None:
         return None
-    if len(value) == _WIRE_LENGTH and value[-1] == "Z":
+    if len(value) == _WIRE_LENGTH and value[-1] == "Z" and _WIRE_LAYOUT(value):
         return value
     return rfc3339("timestamp", parsed)
 

@@ -201,6 +201,8 @@ def test_the_events_own_time_is_sent_in_the_wire_form(
         "offset": "2026-01-02T05:04:05.678901+02:00",
         "datetime": datetime(2026, 1, 2, 4, 4, 5, 678901, tzinfo=timezone(timedelta(hours=1))),
         "no fraction": "2026-01-02T03:04:05Z",
+        "week date": "2026-W01-5T03:04:05.678901Z",
+        "comma": "2026-01-02T03:04:05,678901Z",
     }
     for message, moment in moments.items():
         structlog.configure(
@@ -220,4 +222,6 @@ def test_the_events_own_time_is_sent_in_the_wire_form(
         "offset": "2026-01-02T03:04:05.678901Z",
         "datetime": "2026-01-02T03:04:05.678901Z",
         "no fraction": "2026-01-02T03:04:05.000000Z",
+        "week date": "2026-01-02T03:04:05.678901Z",
+        "comma": "2026-01-02T03:04:05.678901Z",
     }
