@@ -98,6 +98,8 @@ async def stream_logs(call: Call) -> Response:
                 [issue("header.Last-Event-ID", "must be the id of an event of a stream")],
             )
         resume_after = min(int(text), 2**62)  # a cursor from the future waits for it
+    # Before the headers go out: an entry stored once the client has them is in the stream.
+    upto = await anyio.to_thread.run_sync(services.logs.last_seq)
     events = log_events(
         services.logs,
         services.broker,
@@ -107,6 +109,7 @@ async def stream_logs(call: Call) -> Response:
         int(query["history"]),
         resume_after,
         services.settings.heartbeat_interval,
+        upto,
     )
     # The stream sends its own heartbeats (each carries the resume cursor, in line with the
     # entries); sse-starlette's timer-driven pings are off.

@@ -75,6 +75,7 @@ async def log_events(
     history: int,
     resume_after: int | None,
     heartbeat_interval: float,
+    upto: int,
 ) -> AsyncIterator[ServerSentEvent]:
     """The events of one stream.
 
@@ -83,8 +84,10 @@ async def log_events(
     sent from here, in line with the entries, rather than by a timer beside the stream:
     their ``id`` is the cursor after which the next entry will come, so it must never pass
     an entry not yet written, nor fall behind one already written.
+
+    ``upto`` is the last stored entry's cursor when the stream was opened, read before the
+    response's headers are sent: everything stored after a client saw the headers is news.
     """
-    upto = await anyio.to_thread.run_sync(logs.last_seq)
     sent = 0
     if resume_after is None:
         rows = await anyio.to_thread.run_sync(logs.newest, tenant, selection, upto, history)

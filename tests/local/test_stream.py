@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -82,6 +83,31 @@ def next_event(events: Iterator[ServerSentEvent]) -> ServerSentEvent:
     for event in events:
         return event
     raise AssertionError("the stream ended")
+
+
+def test_an_entry_stored_once_the_headers_arrived_is_in_the_stream(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A client holding the stream's headers takes it as open: what is stored from then on
+    # is news. The server reads where the stream starts before it sends the headers; made
+    # slow here, that read would otherwise see an entry stored after the headers.
+    with LocalServer(Settings(db=":memory:")) as server:
+        assert server.services is not None
+        assert server.api_key is not None
+        logs = server.services.logs
+        last_seq = logs.last_seq
+
+        def slow_last_seq() -> int:
+            time.sleep(0.5)
+            return last_seq()
+
+        monkeypatch.setattr(logs, "last_seq", slow_last_seq)
+        with (
+            make_client(server.endpoint, {"X-API-Key": server.api_key}) as http,
+            open_stream(http, history=0) as events,
+        ):
+            ingest(http, entry("right after the headers"))
+            assert json.loads(next_log(events).data)["message"] == "right after the headers"
 
 
 def test_history_defaults_to_the_newest_10_oldest_first(client: httpx.Client) -> None:
