@@ -12,13 +12,16 @@ import threading
 from collections.abc import Sequence
 from typing import Final
 
-__all__ = ["new_id", "new_ids"]
+__all__ = ["VARIANT", "VERSION_BITS", "new_id", "new_ids"]
 
 _lock = threading.Lock()
 _last = (0, 0)
-_VERSION: Final = 0x7000  # in the high half: 48 bits of milliseconds, version 7, 12 bits rand_a
-_VARIANT: Final = 0x8000_0000_0000_0000  # in the low half: variant 0b10, then 62 bits rand_b
+#: In the high half of a UUIDv7: 48 bits of milliseconds, the version (7), 12 bits rand_a.
+VERSION_BITS: Final = 0x7000
+#: In the low half: the variant (0b10), then 62 bits rand_b.
+VARIANT: Final = 0x8000_0000_0000_0000
 _LOW48: Final = (1 << 48) - 1
+_RAND_HIGH: Final = ((1 << 62) - 1) & ~_LOW48  # the random bits of rand_b above the count
 _HEADROOM: Final = 1 << 40  # ids a batch may take before its counter would carry
 
 
@@ -49,17 +52,17 @@ def new_ids(times_ns: Sequence[int]) -> list[str]:
     if count >= _HEADROOM:
         raise ValueError(f"at most {_HEADROOM - 1} ids per batch, got {count}")
     millis, sub = divmod(times_ns[0], 1_000_000)
-    hi = ((millis & _LOW48) << 16) | _VERSION | (sub * 4096 // 1_000_000)
+    hi = ((millis & _LOW48) << 16) | VERSION_BITS | (sub * 4096 // 1_000_000)
     noise = int.from_bytes(os.urandom(8))
     with _lock:
         last_hi, last_lo = _last
         if hi > last_hi:
             # A random start low enough that the count never carries out of the last group.
-            lo = _VARIANT | (noise & ((1 << 62) - 1) & ~_LOW48) | (noise % (_LOW48 - _HEADROOM))
+            lo = VARIANT | (noise & _RAND_HIGH) | (noise % (_LOW48 - _HEADROOM))
         else:
             hi, lo = last_hi, last_lo + 1
             if (lo & _LOW48) + count > _LOW48:
-                hi, lo = hi + 1, _VARIANT | (noise & ((1 << 62) - 1) & ~_LOW48)
+                hi, lo = hi + 1, VARIANT | (noise & _RAND_HIGH)
         _last = (hi, lo + count - 1)
     high = f"{hi:016x}{lo >> 48:04x}"
     prefix = f"{high[:8]}-{high[8:12]}-{high[12:16]}-{high[16:]}-"

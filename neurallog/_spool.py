@@ -46,6 +46,7 @@ from typing import Any, Final, Literal
 import orjson
 
 from neurallog._encoding import _strict, clean, json_default, message_text
+from neurallog._ids import VARIANT, VERSION_BITS
 
 __all__ = [
     "DEFAULT_MAX_SPOOL_BYTES",
@@ -74,8 +75,6 @@ _HEADER_SIZE: Final = _HEADER.size
 _MAX_FRAME: Final = 64 * 1024 * 1024  # a larger length can only be damage
 _READ_CHUNK: Final = 1024 * 1024
 _ACK: Final = struct.Struct("<QI")
-_VERSION_BITS: Final = 0x7000
-_VARIANT: Final = 0x8000_0000_0000_0000
 _RAND_B: Final = (1 << 61) - 1
 
 _NO_FIELDS: Final[dict[str, Any]] = {}
@@ -135,8 +134,8 @@ def frame(payload: bytes) -> bytes:
 def derive_id(time_ns: int, salt: int) -> str:
     """The UUIDv7 of a spooled record: its capture time, and ``salt`` as the random bits."""
     millis, sub = divmod(time_ns, 1_000_000)
-    hi = ((millis & 0xFFFF_FFFF_FFFF) << 16) | _VERSION_BITS | (sub * 4096 // 1_000_000)
-    lo = _VARIANT | (salt & _RAND_B)
+    hi = ((millis & 0xFFFF_FFFF_FFFF) << 16) | VERSION_BITS | (sub * 4096 // 1_000_000)
+    lo = VARIANT | (salt & _RAND_B)
     high = f"{hi:016x}"
     low = f"{lo:016x}"
     return f"{high[:8]}-{high[8:12]}-{high[12:]}-{low[:4]}-{low[4:]}"
@@ -216,7 +215,7 @@ class _IdMaker:
 
     def __init__(self, base: int) -> None:
         self._base = base & 0xFFFF_FFFF
-        high = f"{(_VARIANT | (base & _RAND_B)) >> 32:08x}"
+        high = f"{(VARIANT | (base & _RAND_B)) >> 32:08x}"
         self._low_prefix = f"{high[:4]}-{high[4:]}"
 
     def make(self, time_ns: int, offset: int) -> str:
