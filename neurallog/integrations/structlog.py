@@ -50,7 +50,7 @@ except ImportError as _exc:  # pragma: no cover - depends on the environment
 
 from neurallog._guard import is_internal, is_internal_logger
 from neurallog._levels import DEBUG, ERROR, FATAL, INFO, WARN
-from neurallog._timestamps import rfc3339
+from neurallog._timestamps import normalize_timestamp
 from neurallog.integrations._common import (
     SENT_ATTR,
     exception_fields,
@@ -81,9 +81,8 @@ _LEVELS: Final[dict[str, int]] = {
 }
 
 # Keys consumed into the record's own fields (never duplicated in metadata).
-_WIRE_LENGTH: Final = len("2026-01-02T03:04:05.678901Z")
-# The separators of that form at their places (ISO 8601 forms of the same length, such as
-# week dates or a comma before the fraction, are not RFC 3339 and are rewritten).
+# The wire's own form, ``2026-01-02T03:04:05.678901Z`` (ISO 8601 forms of the same length,
+# such as week dates or a comma before the fraction, are not RFC 3339 and are rewritten).
 _WIRE_LAYOUT: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z").fullmatch
 _CONSUMED: Final = frozenset({"event", "level", "timestamp", "exc_info", "exception", "stack"})
 # Keys left out of the text given to a stdlib logger (its formatter shows them itself).
@@ -170,19 +169,21 @@ def _wire_text(value: object) -> str | None:
     ``TimeStamper(fmt="iso")`` (UTC) already writes the wire's own form, which is checked
     and passed on as it is.
     """
-    if isinstance(value, datetime):
-        return rfc3339("timestamp", value) if value.tzinfo is not None else None
-    if not isinstance(value, str) or "T" not in value:
+    if isinstance(value, str):
+        if "T" not in value:
+            return None
+        if _WIRE_LAYOUT(value):
+            try:
+                datetime.fromisoformat(value)
+            except ValueError:
+                return None
+            return value
+    elif not isinstance(value, datetime):
         return None
     try:
-        parsed = datetime.fromisoformat(value)
+        return normalize_timestamp(value)
     except ValueError:
         return None
-    if parsed.tzinfo is None:
-        return None
-    if len(value) == _WIRE_LENGTH and value[-1] == "Z" and _WIRE_LAYOUT(value):
-        return value
-    return rfc3339("timestamp", parsed)
 
 
 def _exception(event: Mapping[str, Any]) -> dict[str, Any] | None:
