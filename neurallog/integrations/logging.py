@@ -177,6 +177,7 @@ class NeuralLogHandler(logging.Handler):
         token = _emitting.set(True)
         try:
             client = self.client
+            fields = record.__dict__
             levelno = record.levelno
             level = LEVELS.get(levelno)
             if level is None:
@@ -186,7 +187,6 @@ class NeuralLogHandler(logging.Handler):
                 # mapped already and the metadata is this call's own dict.
                 created = record.created
                 message = record.getMessage()
-                fields = record.__dict__
                 metadata: dict[str, Any] | Snapshot
                 if (
                     type(record) is logging.LogRecord
@@ -211,7 +211,6 @@ class NeuralLogHandler(logging.Handler):
                 )
             # Another NeuralLogHandler up the logger tree with this client must not send it
             # again (one with another client sends it to its own destination).
-            fields = record.__dict__
             fields[SENT_ATTR] = (
                 self._marker if SENT_ATTR not in fields else sent_marker(record, client)
             )
