@@ -23,6 +23,7 @@ VARIANT: Final = 0x8000_0000_0000_0000
 _LOW48: Final = (1 << 48) - 1
 _RAND_HIGH: Final = ((1 << 62) - 1) & ~_LOW48  # the random bits of rand_b above the count
 _HEADROOM: Final = 1 << 40  # ids a batch may take before its counter would carry
+_COUNT_MARK: Final = 1 << 48
 
 
 def _reset_after_fork() -> None:
@@ -66,8 +67,11 @@ def new_ids(times_ns: Sequence[int]) -> list[str]:
         _last = (hi, lo + count - 1)
     high = f"{hi:016x}{lo >> 48:04x}"
     prefix = f"{high[:8]}-{high[8:12]}-{high[12:16]}-{high[16:]}-"
-    start = lo & _LOW48
-    return [f"{prefix}{n:012x}" for n in range(start, start + count)]
+    # hex() of the count with a bit set just above its 48 bits is "0x1" and then exactly
+    # the 12 digits wanted: the cheapest formatting of the lot (the worker makes one id per
+    # record).
+    first = _COUNT_MARK | (lo & _LOW48)
+    return [prefix + hex(n)[3:] for n in range(first, first + count)]
 
 
 def new_id(time_ns: int) -> str:

@@ -19,12 +19,12 @@ def format_timestamp(time_ns: int) -> str:
     """A ``time.time_ns()`` value as wire text (the hot path: no datetime object is made)."""
     global _second_cache
     seconds, nanos = divmod(time_ns, 1_000_000_000)
-    cached_second, prefix = _second_cache
+    cached_second, layout = _second_cache
     if cached_second != seconds:
         # Records arrive in bursts within the same second: format the date part once.
-        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-        _second_cache = (seconds, prefix)
-    return f"{prefix}.{nanos // 1000:06d}Z"
+        layout = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + ".%06dZ"
+        _second_cache = (seconds, layout)
+    return layout % (nanos // 1000)
 
 
 def aware_utc(name: str, value: datetime) -> datetime:
