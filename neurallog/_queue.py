@@ -47,7 +47,7 @@ from neurallog._config import PipelineOptions, check_tags
 from neurallog._encoding import normalize_timestamp
 from neurallog._ids import new_ids
 from neurallog._levels import parse_level
-from neurallog._stdlib_record import Snapshot, is_snapshot, snapshot_metadata
+from neurallog._stdlib_record import SNAPSHOT, Snapshot, is_snapshot, snapshot_metadata
 from neurallog.context import _fields as _context_var
 
 if TYPE_CHECKING:
@@ -157,7 +157,8 @@ class RecordQueue:
         if metadata is not None:
             if type(metadata) is dict:
                 metadata = metadata.copy() if metadata else None
-            else:
+            elif type(metadata) is not tuple or not metadata or metadata[0] is not SNAPSHOT:
+                # (a record snapshot, the stdlib handler's, is the call's own copy already)
                 metadata = _copy_mapping(metadata)
         if tags is not None:
             tags = check_tags(tags)
