@@ -27,6 +27,7 @@ from neurallog._timestamps import format_timestamp, normalize_timestamp
 
 __all__ = [
     "MAX_DEPTH",
+    "Checked",
     "clean",
     "encode_entry",
     "format_timestamp",
@@ -40,6 +41,14 @@ _INT_MIN: Final = -(1 << 63)
 _INT_MAX: Final = (1 << 64) - 1
 _REPR_LIMIT: Final = 2048
 CIRCULAR: Final = "[Circular]"
+
+
+class Checked(dict[str, Any]):
+    """A dict :func:`clean` has approved as it is, shared read-only by many entries (the wire
+    encoder's ``origin`` of a call site): nested in metadata, it is not walked again."""
+
+    __slots__ = ()
+
 
 # -- values ----------------------------------------------------------------------------------
 
@@ -88,7 +97,7 @@ def _ready(fields: dict[Any, Any], matcher: KeyMatcher | None, nested: bool) -> 
         elif kind is float:
             if math.isfinite(value):
                 continue
-        elif kind is dict and nested and _ready(value, matcher, False):
+        elif (kind is dict and nested and _ready(value, matcher, False)) or kind is Checked:
             continue
         return False
     return True

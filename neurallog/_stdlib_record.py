@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from itertools import islice
+from operator import itemgetter
 from typing import Any, Final, TypeGuard
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "SNAPSHOT",
     "Snapshot",
     "is_snapshot",
+    "origin_key",
     "record_metadata",
     "snapshot_metadata",
 ]
@@ -53,24 +55,31 @@ def is_snapshot(value: object) -> TypeGuard[Snapshot]:
     return type(value) is tuple and len(value) == 2 and value[0] is SNAPSHOT
 
 
-def snapshot_metadata(snapshot: Snapshot) -> dict[str, Any]:
-    """``logger``, ``origin``, the ``extra=`` fields and ``stack`` of a record snapshot."""
-    return record_metadata(snapshot[1], ordered=True)
+def snapshot_metadata(snapshot: Snapshot, origin: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``logger``, ``origin``, the ``extra=`` fields and ``stack`` of a record snapshot
+    (``origin``: the record's ``origin``, if the caller has it already)."""
+    return record_metadata(snapshot[1], True, origin)
 
 
-def record_metadata(fields: dict[str, Any], *, ordered: bool) -> dict[str, Any]:
+#: What a record's ``origin`` is made of, as a tuple (one C call): records logged by one call
+#: site on one thread have the same origin, so it can be shared (see the wire encoder).
+origin_key: Final = itemgetter("pathname", "lineno", "funcName", "threadName", "process")
+
+
+def record_metadata(
+    fields: dict[str, Any], ordered: bool, origin: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The metadata of a record with these attributes (``ordered``: of a plain LogRecord,
-    whose own attributes come first)."""
-    metadata: dict[str, Any] = {
-        "logger": fields["name"],
-        "origin": {
+    whose own attributes come first; ``origin``: the record's origin, if known)."""
+    if origin is None:
+        origin = {
             "file": fields["pathname"],
             "line": fields["lineno"],
             "function": fields["funcName"],
             "thread": fields["threadName"],
             "process": fields["process"],
-        },
-    }
+        }
+    metadata: dict[str, Any] = {"logger": fields["name"], "origin": origin}
     if len(fields) > PLAIN_RECORD:
         for key in islice(fields, PLAIN_RECORD, None) if ordered else fields:
             if key in RECORD_ATTRS or key.startswith("_"):

@@ -22,6 +22,7 @@ from neurallog._config import (
 )
 from neurallog._diagnostics import Diagnostics
 from neurallog._encoding import (
+    Checked,
     clean,
     encode_entry,
     format_timestamp,
@@ -32,13 +33,14 @@ from neurallog._ids import new_ids
 from neurallog._levels import LEVEL_NAMES
 from neurallog._queue import ID, TIME, Record
 from neurallog._redact import KeyMatcher
-from neurallog._stdlib_record import snapshot_metadata
+from neurallog._stdlib_record import Snapshot, origin_key, snapshot_metadata
 
 __all__ = ["WireEncoder", "body_of", "dump_batch"]
 
 _BODY_OPEN: Final = b'{"logs":['
 _BODY_CLOSE: Final = b"]}"
 _MAX_MESSAGE: Final = 65536
+_MAX_ORIGINS: Final = 4096  # call sites (per thread) whose checked origin is kept
 
 
 #: Called once for each record ``before_send`` discards.
@@ -58,6 +60,8 @@ class WireEncoder:
         self._options = options
         self._matcher = KeyMatcher(options.redact_keys) if options.redact_keys else None
         self._diag = diagnostics
+        # A stdlib record's ``origin`` by call site and thread, built and checked once.
+        self._origins: dict[tuple[Any, ...], Checked] = {}
 
     def entries(self, batch: list[Record], on_filtered: OnFiltered) -> list[dict[str, Any]]:
         """The wire entries of a batch: ids, merge, before_send, redaction, API limits."""
@@ -103,7 +107,11 @@ class WireEncoder:
             if tags:
                 entry["tags"] = list(tags)
             if type(metadata) is tuple:  # a stdlib record's snapshot (_stdlib_record)
-                metadata = snapshot_metadata(metadata)
+                metadata = (
+                    snapshot_metadata(metadata)
+                    if before_send is not None  # the hook may change what it is given
+                    else self._snapshot_metadata(metadata)
+                )
             merged: dict[str, Any] | None
             if static or context:
                 merged = {**static, **context}
@@ -138,6 +146,25 @@ class WireEncoder:
                     entry["metadata"] = clean(merged, matcher)
                 entries.append(entry)
         return entries
+
+    def _snapshot_metadata(self, snapshot: Snapshot) -> dict[str, Any]:
+        """A snapshot's metadata, with the ``origin`` its call site shares with every record
+        logged there: checked for the wire once instead of once a record."""
+        fields = snapshot[1]
+        try:
+            key = origin_key(fields)
+            origin = self._origins.get(key)
+        except TypeError:  # an attribute a filter replaced by something unhashable
+            return snapshot_metadata(snapshot)
+        if origin is not None:
+            return snapshot_metadata(snapshot, origin)
+        metadata = snapshot_metadata(snapshot)
+        built = metadata["origin"]
+        if clean(built, self._matcher) is built:  # else redacted or converted: not shared
+            if len(self._origins) >= _MAX_ORIGINS:
+                self._origins.clear()
+            metadata["origin"] = self._origins[key] = Checked(built)
+        return metadata
 
     def _before_send(
         self, hook: Callable[[dict[str, Any]], object], entry: dict[str, Any]

@@ -191,6 +191,78 @@ def test_the_record_is_sent_as_it_was_when_the_handler_saw_it(
     assert metadata["origin"]["line"] > 0
 
 
+def test_every_record_of_a_call_site_gets_its_own_thread_redaction_and_hook(
+    collector: Collector, api_key: str, client_kwargs: dict[str, Any], logger: logging.Logger
+) -> None:
+    # Records logged at one call site share where they come from; what differs per record
+    # (the thread), what redaction hides and what a hook changes must still be per record.
+    def hook(entry: dict[str, Any]) -> dict[str, Any]:
+        if entry["message"] == "site 0 on MainThread":
+            entry["metadata"]["origin"]["file"] = "changed by the hook"
+        return entry
+
+    def log_from_one_site(n: int) -> None:
+        logger.info("site %d on %s", n, threading.current_thread().name)
+
+    clients = {
+        "plain": NeuralLog(**client_kwargs),
+        "redacting": NeuralLog(
+            **{**client_kwargs, "api_key": api_key + "-redacting"}, redact_keys=["function"]
+        ),
+        "hooked": NeuralLog(**{**client_kwargs, "api_key": api_key + "-hooked"}, before_send=hook),
+    }
+    try:
+        for client in clients.values():
+            logger.addHandler(NeuralLogHandler(client))
+        for n in range(3):
+            log_from_one_site(n)
+        other = threading.Thread(target=log_from_one_site, args=(3,), name="other-thread")
+        other.start()
+        other.join()
+        assert all(client.flush() for client in clients.values())
+    finally:
+        for client in clients.values():
+            client.close()
+
+    def origins(key: str) -> dict[str, dict[str, Any]]:
+        return {e["message"]: e["metadata"]["origin"] for e in collector.wait_count(key, 4)}
+
+    plain = origins(api_key)
+    assert {origin["thread"] for origin in plain.values()} == {"MainThread", "other-thread"}
+    assert plain["site 3 on other-thread"]["thread"] == "other-thread"
+    assert {origin["function"] for origin in plain.values()} == {"log_from_one_site"}
+    assert len({origin["line"] for origin in plain.values()}) == 1
+
+    redacted = origins(api_key + "-redacting")
+    assert {origin["function"] for origin in redacted.values()} == {"[REDACTED]"}
+    assert {origin["file"] for origin in redacted.values()} == {__file__}
+
+    hooked = {message: origin["file"] for message, origin in origins(api_key + "-hooked").items()}
+    assert hooked.pop("site 0 on MainThread") == "changed by the hook"
+    assert set(hooked.values()) == {__file__}
+
+
+def test_a_record_whose_origin_a_filter_made_odd_is_still_sent(
+    collector: Collector, api_key: str, client: NeuralLog, logger: logging.Logger
+) -> None:
+    class OddOrigin(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            record.funcName = ["not", "a", "name"]  # type: ignore[assignment]
+            return True
+
+    handler = NeuralLogHandler(client)
+    handler.addFilter(OddOrigin())
+    logger.addHandler(handler)
+    logger.info("odd origin")
+    logger.info("odd origin")
+    assert client.flush()
+
+    entries = collector.wait_count(api_key, 2)
+    assert [entry["metadata"]["origin"]["function"] for entry in entries] == [
+        ["not", "a", "name"]
+    ] * 2
+
+
 def test_a_waiting_record_does_not_keep_the_calls_arguments_alive(
     collector: Collector, api_key: str
 ) -> None:
