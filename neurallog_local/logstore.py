@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from .query import FIELDS, LEVELS, SEVERITY, LogFilter, SortOrder, fts_narrowing
 from .timeutil import format_us
 
 _ID_CHUNK = 500
+# Rows per INSERT statement: 12 parameters each, well within SQLite's 32,766.
+_INSERT_CHUNK = 250
 # Relevance ranks the newest this many matches of a search; older matches follow them,
 # newest first. Scoring costs several microseconds per match, and a common word can match
 # a third of a million entries.
@@ -76,6 +79,16 @@ def row_to_entry(row: sqlite3.Row, fields: frozenset[str] | None = None) -> dict
         else:
             entry[name] = row[name]
     return entry
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_statement(rows: int) -> str:
+    """``INSERT INTO logs`` of ``rows`` rows, every value a parameter."""
+    marks = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
+    return (
+        "INSERT INTO logs (tenant, id, ts, received_at, level, message, source,"  # noqa: S608 (placeholders)
+        " metadata, tags, search_tags, search_meta, facets) VALUES " + marks
+    )
 
 
 def _fts_error(exc: sqlite3.OperationalError) -> Exception:
@@ -139,28 +152,29 @@ class LogStore:
                 continue
             seen.add(entry.id)
             fresh.append(entry)
-        conn.executemany(
-            "INSERT INTO logs (tenant, id, ts, received_at, level, message, source,"
-            " metadata, tags, search_tags, search_meta, facets)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    tenant,
-                    e.id,
-                    e.ts,
-                    e.received_at,
-                    e.level,
-                    e.message,
-                    e.source,
-                    e.metadata_json,
-                    e.tags_json,
-                    e.search_tags,
-                    e.search_meta,
-                    facets(tenant, e.level, e.source, e.tags),
-                )
-                for e in fresh
-            ],
-        )
+        records = [
+            (
+                tenant,
+                e.id,
+                e.ts,
+                e.received_at,
+                e.level,
+                e.message,
+                e.source,
+                e.metadata_json,
+                e.tags_json,
+                e.search_tags,
+                e.search_meta,
+                facets(tenant, e.level, e.source, e.tags),
+            )
+            for e in fresh
+        ]
+        # Many rows per statement: the sqlite3 module releases the GIL for every step of a
+        # statement, and under load each release handed it to the event loop, so that the
+        # writer waited for it once per row (executemany) instead of once per chunk.
+        for start in range(0, len(records), _INSERT_CHUNK):
+            part = records[start : start + _INSERT_CHUNK]
+            conn.execute(_insert_statement(len(part)), [v for row in part for v in row])
         return fresh, duplicates
 
     def get(self, tenant: str, log_id: str) -> dict[str, Any] | None:
