@@ -278,17 +278,23 @@ class LogStore:
         """
         assert selection.match is not None
         where, where_params = where_clause(tenant, selection)
-        newest = conn.execute(
+        # One row of JSON, not a row per match: the sqlite3 module gives the GIL away for
+        # every row it steps to, and under concurrent ingest each one waited to get it
+        # back from the busy event loop or writer (tens of milliseconds for a window).
+        found_json = conn.execute(
             # `where` is built from fixed fragments; every value is a parameter.
-            "SELECT logs_fts.rowid AS seq, logs_fts.rank AS score, logs.ts AS ts"  # noqa: S608
+            "SELECT json_group_array(json_array(seq, score, ts)) FROM ("  # noqa: S608
+            "SELECT logs_fts.rowid AS seq, logs_fts.rank AS score, logs.ts AS ts"
             " FROM logs_fts CROSS JOIN logs ON logs.seq = logs_fts.rowid"
-            f" WHERE logs_fts MATCH ? AND {where} ORDER BY logs_fts.rowid DESC LIMIT ?",
+            f" WHERE logs_fts MATCH ? AND {where} ORDER BY logs_fts.rowid DESC LIMIT ?)",
             [f"{TEXT_COLUMNS} : ({selection.match})", *where_params, RELEVANCE_WINDOW + 1],
-        ).fetchall()
+        ).fetchone()[0]
+        # (seq, score, ts) of each match, newest first (the aggregate keeps no order).
+        newest = sorted(orjson.loads(found_json), key=lambda match: -match[0])
         window = newest[:RELEVANCE_WINDOW]
         total = len(newest) if len(newest) <= RELEVANCE_WINDOW else count()
-        ranked = sorted(window, key=lambda row: (row["score"], -row["ts"], -row["seq"]))
-        page = [int(row["seq"]) for row in ranked[offset : offset + limit]]
+        ranked = sorted(window, key=lambda match: (match[1], -match[2], -match[0]))
+        page = [int(match[0]) for match in ranked[offset : offset + limit]]
         rows: list[sqlite3.Row] = []
         if page:
             found = {
@@ -305,7 +311,7 @@ class LogStore:
             }
             rows = [found[seq] for seq in page if seq in found]
         if len(rows) < limit and total > RELEVANCE_WINDOW:
-            boundary = int(window[-1]["seq"])
+            boundary = int(window[-1][0])
             rows += conn.execute(
                 f"{select} AND logs_fts.rowid < ?"
                 " ORDER BY logs.ts DESC, logs.seq DESC LIMIT ? OFFSET ?",
