@@ -29,7 +29,7 @@ _COLUMNS = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class PreparedEntry:
     """A validated log entry ready to be stored."""
 
