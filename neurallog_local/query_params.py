@@ -88,7 +88,7 @@ class _Param:
         value = self.cast(text)
         if value is _DECLINE or not self.validator.is_valid(value):
             return _DECLINE
-        return self.typed(value)
+        return self.typed(value)  # itself _DECLINE for a time the schema admits (23:59:60)
 
 
 def _scalar(schema: dict[str, Any]) -> tuple[Callable[[str], Any], Callable[[Any], Any]] | None:
