@@ -1,17 +1,17 @@
 """Request and response validation against ``openapi.yaml``.
 
 Two libraries do every check the contract expresses, both driven by the spec itself:
-openapi-core checks path parameters, and the query parameters that the compiled checks of
-``query_params`` leave to it (typing them, defaults applied); jsonschema-rs checks JSON
-bodies, headers, header parameters and those query parameters against the spec's own
-schemas, compiled once per schema. Bodies go to jsonschema-rs because a 1000-entry ingest
-batch or a 1000-entry page costs tens of milliseconds in openapi-core and well under one
-in jsonschema-rs. Headers go to it because every header of the contract is a single string
-or integer, which needs no deserialisation, and openapi-core spent about 2.6 ms of every
-response (and 0.6 ms of every request of an operation with header parameters only, such
-as ingest) walking the spec to find that out again. What is left here is plumbing:
-finding an operation's schemas in the spec, matching statuses and media types, and
-turning errors into the API's ``{field, message}`` issues.
+openapi-core checks the parameters that the compiled checks of ``query_params`` leave to
+it (typing them, defaults applied); jsonschema-rs checks JSON bodies, headers and
+parameters against the spec's own schemas, compiled once per schema. Bodies go to
+jsonschema-rs because a 1000-entry ingest batch or a 1000-entry page costs tens of
+milliseconds in openapi-core and well under one in jsonschema-rs. Headers go to it because
+every header of the contract is a single string or integer, which needs no
+deserialisation, and openapi-core spent about 2.6 ms of every response (and 0.6 ms of
+every request of an operation with header parameters only, such as ingest) walking the
+spec to find that out again. What is left here is plumbing: finding an operation's
+schemas in the spec, matching statuses and media types, and turning errors into the API's
+``{field, message}`` issues.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from starlette.datastructures import Headers, QueryParams
 
 from .errors import bad_request, issue, not_found, validation_error
-from .query_params import QueryChecks, compile_param
-from .spec import VALIDATION_SERVER, log_input_schema, validation_spec
+from .query_params import PathChecks, QueryChecks, compile_param, compile_path
+from .spec import API_PREFIX, VALIDATION_SERVER, log_input_schema, validation_spec
 
 _JSON = "application/json"
 _INTEGER = re.compile(r"-?[0-9]+")
@@ -233,14 +233,21 @@ class _Response:
 
 
 @dataclass
+class _Compiled:
+    query: QueryChecks
+    headers: list[_Header]
+    path: PathChecks | None
+
+
+@dataclass
 class _Operation:
     body_required: bool = False
     body: dict[str, jsonschema_rs.Validator | None] | None = None
     # The parameters, when every one is a header _Header can check; else openapi-core does.
     headers: list[_Header] | None = None
-    # Otherwise, when every parameter is a query parameter or header that can be compiled:
-    # the fast path, with openapi-core deciding whatever it does not accept.
-    query: tuple[QueryChecks, list[_Header]] | None = None
+    # Otherwise, when every parameter is a query, path or header parameter that can be
+    # compiled: the fast path, with openapi-core deciding whatever it does not accept.
+    compiled: _Compiled | None = None
     responses: dict[str, _Response] = field(default_factory=dict)
 
     def response(self, status: int) -> _Response | None:
@@ -262,11 +269,10 @@ def _parameter_headers(schemas: _Schemas, parameters: list[Any]) -> list[_Header
     return found
 
 
-def _query_checks(
-    schemas: _Schemas, parameters: list[Any]
-) -> tuple[QueryChecks, list[_Header]] | None:
+def _compiled_checks(schemas: _Schemas, template: str, parameters: list[Any]) -> _Compiled | None:
     query = []
     headers = []
+    in_path = []
     for node in parameters:
         param = schemas.resolve(node)
         if param["in"] == "query":
@@ -279,9 +285,16 @@ def _query_checks(
             if header is None:
                 return None
             headers.append(header)
+        elif param["in"] == "path":
+            in_path.append(param)
         else:
             return None
-    return QueryChecks(query), headers
+    path = None
+    if in_path or "{" in template:
+        path = compile_path(API_PREFIX + template, in_path, schemas.resolve, schemas.validator)
+        if path is None:
+            return None
+    return _Compiled(QueryChecks(query), headers, path)
 
 
 def _response_headers(schemas: _Schemas, response: Any, where: str) -> list[_Header]:
@@ -320,10 +333,10 @@ class Contract:
                     compiled.body_required = bool(body.get("required"))
                     compiled.body = schemas.content(body)
                 parameters = [*item.get("parameters", []), *op.get("parameters", [])]
-                if "{" not in path:  # a templated path's parameters go to openapi-core
+                if "{" not in path:
                     compiled.headers = _parameter_headers(schemas, parameters)
-                    if compiled.headers is None:
-                        compiled.query = _query_checks(schemas, parameters)
+                if compiled.headers is None:
+                    compiled.compiled = _compiled_checks(schemas, path, parameters)
                 for status, node in op["responses"].items():
                     response = schemas.resolve(node)
                     compiled.responses[str(status)] = _Response(
@@ -353,7 +366,7 @@ class Contract:
         if operation.headers is not None:
             params = RequestParams(header=self._check_headers(operation.headers, headers))
         else:
-            fast = self._compiled_params(operation, query, headers)
+            fast = self._compiled_params(operation, path, query, headers)
             params = fast if fast is not None else self._unmarshal(method, path, query, headers)
         if operation.body is not None:
             self._check_body(operation, raw, body, headers)
@@ -374,24 +387,30 @@ class Contract:
 
     @staticmethod
     def _compiled_params(
-        operation: _Operation, query: QueryParams, headers: Headers
+        operation: _Operation, path: str, query: QueryParams, headers: Headers
     ) -> RequestParams | None:
         """The parameters as the compiled checks type them; ``None`` when openapi-core
         must decide (see query_params)."""
-        if operation.query is None:
+        compiled = operation.compiled
+        if compiled is None:
             return None
-        checks, expected = operation.query
-        typed = checks.check(query)
+        in_path: dict[str, Any] = {}
+        if compiled.path is not None:
+            found = compiled.path.check(path)
+            if found is None:
+                return None
+            in_path = found
+        typed = compiled.query.check(query)
         if typed is None:
             return None
         header = {}
-        for found in expected:
-            value, issues = found.check(headers, found.name)
+        for expected in compiled.headers:
+            value, issues = expected.check(headers, expected.name)
             if issues:
                 return None
             if value is not _MISSING:
-                header[found.name] = value
-        return RequestParams(typed, header)
+                header[expected.name] = value
+        return RequestParams(typed, header, in_path)
 
     def _unmarshal(
         self, method: str, path: str, query: QueryParams, headers: Headers

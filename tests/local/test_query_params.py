@@ -1,6 +1,6 @@
-"""The compiled query-parameter checks against openapi-core, the reference reader of the
+"""The compiled parameter checks against openapi-core, the reference reader of the
 contract: what the compiled checks accept they type exactly as openapi-core does, what
-they do not accept is left to openapi-core (and its error answers), and the queries
+they do not accept is left to openapi-core (and its error answers), and the requests
 clients send every day are served by the compiled checks."""
 
 from __future__ import annotations
@@ -78,16 +78,17 @@ def contract() -> Contract:
     return Contract()
 
 
-def both(contract: Contract, operation: str, query: str) -> tuple[RequestParams | None, object]:
+def both(
+    contract: Contract, operation: str, query: str, path: str | None = None
+) -> tuple[RequestParams | None, object]:
     """(the compiled checks' answer, openapi-core's parameters or error)."""
+    path = path or PATHS[operation]
     compiled = contract._compiled_params(
-        contract._operations[operation], QueryParams(query), Headers({})
+        contract._operations[operation], path, QueryParams(query), Headers({})
     )
     method = METHODS.get(operation, "GET")
     try:
-        reference: object = contract._unmarshal(
-            method, PATHS[operation], QueryParams(query), Headers({})
-        )
+        reference: object = contract._unmarshal(method, path, QueryParams(query), Headers({}))
     except ApiError as exc:
         reference = exc
     return compiled, reference
@@ -120,8 +121,58 @@ def test_a_last_event_id_header_is_typed_as_openapi_core_types_it(contract: Cont
     operation = contract._operations["streamLogs"]
     for value in ("42", " 7 "):
         headers = Headers({"last-event-id": value})
-        compiled = contract._compiled_params(operation, QueryParams(""), headers)
+        compiled = contract._compiled_params(operation, "/v1/logs/stream", QueryParams(""), headers)
         reference = contract._unmarshal("GET", "/v1/logs/stream", QueryParams(""), headers)
         assert compiled == reference
     bad = Headers({"last-event-id": "x1"})
-    assert contract._compiled_params(operation, QueryParams(""), bad) is None
+    assert contract._compiled_params(operation, "/v1/logs/stream", QueryParams(""), bad) is None
+
+
+# (operation, method, path, query): read by the compiled checks.
+EVERYDAY_PATHS = [
+    ("getLog", "GET", "/v1/logs/0190b2c4-7d7e-7a1b-8c9d-0123456789ab", ""),
+    ("getLog", "GET", "/v1/logs/client id with spaces:and;more", ""),
+    ("getRule", "GET", "/v1/rules/rule_0123", ""),
+    ("updateRule", "PATCH", "/v1/rules/rule_0123", ""),
+    ("deleteAction", "DELETE", "/v1/actions/act_1", ""),
+    ("executeAction", "POST", "/v1/actions/act_1/execute", ""),
+    ("listActionExecutions", "GET", "/v1/actions/act_1/executions", "status=succeeded&limit=5"),
+]
+
+DECLINED_PATHS = [
+    ("getLog", "GET", "/v1/logs/" + "x" * 129, ""),
+    ("getLog", "GET", "/v1/logs/a%41b", ""),
+    ("getRule", "GET", "/v1/rules/a/b", ""),
+    ("listActionExecutions", "GET", "/v1/actions/act_1/executions", "status=lost"),
+    ("listActionExecutions", "GET", "/v1/actions/act_1/executions", "limit=0"),
+]
+
+
+def both_at(
+    contract: Contract, operation: str, method: str, path: str, query: str
+) -> tuple[RequestParams | None, object]:
+    compiled = contract._compiled_params(
+        contract._operations[operation], path, QueryParams(query), Headers({})
+    )
+    try:
+        reference: object = contract._unmarshal(method, path, QueryParams(query), Headers({}))
+    except ApiError as exc:
+        reference = exc
+    return compiled, reference
+
+
+@pytest.mark.parametrize(("operation", "method", "path", "query"), EVERYDAY_PATHS)
+def test_path_parameters_are_typed_as_openapi_core_types_them(
+    contract: Contract, operation: str, method: str, path: str, query: str
+) -> None:
+    compiled, reference = both_at(contract, operation, method, path, query)
+    assert compiled is not None
+    assert compiled == reference
+
+
+@pytest.mark.parametrize(("operation", "method", "path", "query"), DECLINED_PATHS)
+def test_path_parameters_the_compiled_checks_do_not_accept_openapi_core_decides(
+    contract: Contract, operation: str, method: str, path: str, query: str
+) -> None:
+    compiled, _ = both_at(contract, operation, method, path, query)
+    assert compiled is None
