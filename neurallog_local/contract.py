@@ -1,7 +1,7 @@
 """Request and response validation against ``openapi.yaml``.
 
 Two libraries do every check the contract expresses, both driven by the spec itself:
-openapi-core checks the parameters that the compiled checks of ``query_params`` leave to
+openapi-core checks the parameters that the compiled checks of ``params`` leave to
 it (typing them, defaults applied); jsonschema-rs checks JSON bodies, headers and
 parameters against the spec's own schemas, compiled once per schema. Bodies go to
 jsonschema-rs because a 1000-entry ingest batch or a 1000-entry page costs tens of
@@ -36,7 +36,7 @@ from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from starlette.datastructures import Headers, QueryParams
 
 from .errors import bad_request, issue, not_found, validation_error
-from .query_params import PathChecks, QueryChecks, compile_param, compile_path
+from .params import PathChecks, QueryChecks, compile_param, compile_path
 from .spec import API_PREFIX, VALIDATION_SERVER, log_input_schema, validation_spec
 
 _JSON = "application/json"
@@ -390,7 +390,7 @@ class Contract:
         operation: _Operation, path: str, query: QueryParams, headers: Headers
     ) -> RequestParams | None:
         """The parameters as the compiled checks type them; ``None`` when openapi-core
-        must decide (see query_params)."""
+        must decide (see params)."""
         compiled = operation.compiled
         if compiled is None:
             return None

@@ -10,7 +10,7 @@ These checks only ever accept. A request they do not accept, or cannot be sure t
 as openapi-core does (a repeated scalar, an empty value, an integer written other than in
 plain digits, a time with more than microseconds, ...), goes to openapi-core, so every
 error keeps the fields and wording it has always had, and what is accepted is typed as
-openapi-core types it (tests/local/test_query_params.py compares the two).
+openapi-core types it (tests/local/test_params.py compares the two).
 """
 
 from __future__ import annotations
