@@ -2,8 +2,8 @@
 contract's parameter validation.
 
 openapi-core reads parameters exactly as the OpenAPI specification says, and spent about
-3.7-6 ms of every search (or read of one entry, rule or action) doing it: matching the
-path, walking the spec, building validators. Here the parameters of each operation are
+3.7-6 ms of every search and 1.1 ms of every read of one entry, rule or action doing it:
+matching the path, walking the spec, building validators. Here the parameters of each operation are
 compiled once from the spec into a cast and a jsonschema-rs validator each.
 
 These checks only ever accept. A request they do not accept, or cannot be sure they read
