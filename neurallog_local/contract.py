@@ -1,16 +1,17 @@
 """Request and response validation against ``openapi.yaml``.
 
 Two libraries do every check the contract expresses, both driven by the spec itself:
-openapi-core checks query and path parameters (typing them, defaults applied);
-jsonschema-rs checks JSON bodies, headers and header parameters against the spec's own
-schemas, compiled once per schema. Bodies go to jsonschema-rs because a 1000-entry ingest
-batch or a 1000-entry page costs tens of milliseconds in openapi-core and well under one
-in jsonschema-rs. Headers go to it because every header of the contract is a single string
-or integer, which needs no deserialisation, and openapi-core spent about 2.6 ms of every
-response (and 0.6 ms of every request of an operation with header parameters only, such
-as ingest) walking the spec to find that out again. What is left here is plumbing:
-finding an operation's schemas in the spec, matching statuses and media types, and
-turning errors into the API's ``{field, message}`` issues.
+openapi-core checks the parameters that the compiled checks of ``params`` leave to
+it (typing them, defaults applied); jsonschema-rs checks JSON bodies, headers and
+parameters against the spec's own schemas, compiled once per schema. Bodies go to
+jsonschema-rs because a 1000-entry ingest batch or a 1000-entry page costs tens of
+milliseconds in openapi-core and well under one in jsonschema-rs. Headers go to it because
+every header of the contract is a single string or integer, which needs no
+deserialisation, and openapi-core spent about 2.6 ms of every response (and 0.6 ms of
+every request of an operation with header parameters only, such as ingest) walking the
+spec to find that out again. What is left here is plumbing: finding an operation's
+schemas in the spec, matching statuses and media types, and turning errors into the API's
+``{field, message}`` issues.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from starlette.datastructures import Headers, QueryParams
 
 from .errors import bad_request, issue, not_found, validation_error
-from .spec import VALIDATION_SERVER, log_input_schema, validation_spec
+from .params import PathChecks, QueryChecks, compile_param, compile_path
+from .spec import API_PREFIX, VALIDATION_SERVER, log_input_schema, validation_spec
 
 _JSON = "application/json"
 _INTEGER = re.compile(r"-?[0-9]+")
@@ -231,11 +233,21 @@ class _Response:
 
 
 @dataclass
+class _Compiled:
+    query: QueryChecks
+    headers: list[_Header]
+    path: PathChecks | None
+
+
+@dataclass
 class _Operation:
     body_required: bool = False
     body: dict[str, jsonschema_rs.Validator | None] | None = None
     # The parameters, when every one is a header _Header can check; else openapi-core does.
     headers: list[_Header] | None = None
+    # Otherwise, when every parameter is a query, path or header parameter that can be
+    # compiled: the fast path, with openapi-core deciding whatever it does not accept.
+    compiled: _Compiled | None = None
     responses: dict[str, _Response] = field(default_factory=dict)
 
     def response(self, status: int) -> _Response | None:
@@ -255,6 +267,34 @@ def _parameter_headers(schemas: _Schemas, parameters: list[Any]) -> list[_Header
             return None
         found.append(header)
     return found
+
+
+def _compiled_checks(schemas: _Schemas, template: str, parameters: list[Any]) -> _Compiled | None:
+    query = []
+    headers = []
+    in_path = []
+    for node in parameters:
+        param = schemas.resolve(node)
+        if param["in"] == "query":
+            compiled = compile_param(param, schemas.resolve, schemas.validator)
+            if compiled is None:
+                return None
+            query.append(compiled)
+        elif param["in"] == "header":
+            header = schemas.header(param["name"], param)
+            if header is None:
+                return None
+            headers.append(header)
+        elif param["in"] == "path":
+            in_path.append(param)
+        else:
+            return None
+    path = None
+    if in_path or "{" in template:
+        path = compile_path(API_PREFIX + template, in_path, schemas.resolve, schemas.validator)
+        if path is None:
+            return None
+    return _Compiled(QueryChecks(query), headers, path)
 
 
 def _response_headers(schemas: _Schemas, response: Any, where: str) -> list[_Header]:
@@ -293,8 +333,10 @@ class Contract:
                     compiled.body_required = bool(body.get("required"))
                     compiled.body = schemas.content(body)
                 parameters = [*item.get("parameters", []), *op.get("parameters", [])]
-                if "{" not in path:  # a templated path's parameters go to openapi-core
+                if "{" not in path:
                     compiled.headers = _parameter_headers(schemas, parameters)
+                if compiled.headers is None:
+                    compiled.compiled = _compiled_checks(schemas, path, parameters)
                 for status, node in op["responses"].items():
                     response = schemas.resolve(node)
                     compiled.responses[str(status)] = _Response(
@@ -324,7 +366,8 @@ class Contract:
         if operation.headers is not None:
             params = RequestParams(header=self._check_headers(operation.headers, headers))
         else:
-            params = self._unmarshal(method, path, query, headers)
+            fast = self._compiled_params(operation, path, query, headers)
+            params = fast if fast is not None else self._unmarshal(method, path, query, headers)
         if operation.body is not None:
             self._check_body(operation, raw, body, headers)
         return params
@@ -341,6 +384,33 @@ class Contract:
         if issues:
             raise bad_request("invalid query string or headers", issues)
         return typed
+
+    @staticmethod
+    def _compiled_params(
+        operation: _Operation, path: str, query: QueryParams, headers: Headers
+    ) -> RequestParams | None:
+        """The parameters as the compiled checks type them; ``None`` when openapi-core
+        must decide (see params)."""
+        compiled = operation.compiled
+        if compiled is None:
+            return None
+        in_path: dict[str, Any] = {}
+        if compiled.path is not None:
+            found = compiled.path.check(path)
+            if found is None:
+                return None
+            in_path = found
+        typed = compiled.query.check(query)
+        if typed is None:
+            return None
+        header = {}
+        for expected in compiled.headers:
+            value, issues = expected.check(headers, expected.name)
+            if issues:
+                return None
+            if value is not _MISSING:
+                header[expected.name] = value
+        return RequestParams(typed, header, in_path)
 
     def _unmarshal(
         self, method: str, path: str, query: QueryParams, headers: Headers

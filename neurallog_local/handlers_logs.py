@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
@@ -13,18 +14,25 @@ from .ingest import prepare
 from .query import LogFilter, parse_fields, parse_filter_param, parse_sort, parse_text_query
 from .request_flow import Call, Reply, page, pagination
 from .streaming import log_events
-from .timeutil import datetime_to_us, now_us
+from .timeutil import datetime_to_us, now_us, parse_rfc3339
+
+
+def _moment(value: datetime | str | None) -> int | None:
+    # openapi-core accepts a lower-case "t" or "z" (as RFC 3339 does) but leaves the value
+    # a string, which it types as a datetime otherwise.
+    if value is None:
+        return None
+    return parse_rfc3339(value) if isinstance(value, str) else datetime_to_us(value)
 
 
 def selection_of(query: dict[str, Any]) -> LogFilter:
     """The ``LogFilter`` of an operation's typed query parameters."""
-    since, until = query.get("from"), query.get("to")
     return LogFilter(
         levels=list(query.get("level") or []),
         sources=list(query.get("source") or []),
         tags=list(query.get("tags") or []),
-        since_us=None if since is None else datetime_to_us(since),
-        until_us=None if until is None else datetime_to_us(until),
+        since_us=_moment(query.get("from")),
+        until_us=_moment(query.get("to")),
         filter=parse_filter_param(query.get("filter")),
         match=parse_text_query(query.get("query")),
     )

@@ -32,7 +32,8 @@ def parse_rfc3339(value: str) -> int:
         moment = datetime.fromisoformat(value.upper())
     except ValueError as exc:
         raise ValueError(f"{value!r} is not a valid date-time: {exc}") from None
-    us = (moment - _EPOCH) // _MICROSECOND
+    since = moment - _EPOCH  # the fields, not `// _MICROSECOND`: a third of the cost
+    us = (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
     if not _MIN_US <= us <= _MAX_US:
         raise ValueError(f"{value!r} is outside the years 1 to 9999 in UTC")
     return us

@@ -218,6 +218,10 @@ def test_list_is_newest_first_with_pagination(corpus: httpx.Client) -> None:
         ({"tags": "database"}, ["l4", "l2"]),
         ({"tags": ["database", "timeout"]}, ["l4"]),
         ({"from": "2024-04-02T10:00:00Z", "to": "2024-04-04T10:00:00Z"}, ["l4", "l3", "l2"]),
+        # RFC 3339 allows a lower-case "t" and "z".
+        ({"from": "2024-04-02t10:00:00z", "to": "2024-04-04t10:00:00z"}, ["l4", "l3", "l2"]),
+        # Finer than microseconds: truncated, as in stored timestamps.
+        ({"from": "2024-04-02t10:00:00.0000001z"}, ["l5", "l4", "l3", "l2"]),
         ({"from": "2024-04-04T12:00:00+02:00"}, ["l5", "l4"]),
         ({"level": "INFO", "source": "db-service"}, []),
     ],
