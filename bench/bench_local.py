@@ -160,6 +160,10 @@ def _server(directory: Path, extra: list[str]) -> Iterator[tuple[str, int]]:
                 raise RuntimeError((directory / "server.log").read_text())
             time.sleep(0.05)
         yield json.loads(ready.read_text())["endpoint"], process.pid
+    except BaseException:
+        # The server's log says why a request failed (an answer only names the request id).
+        print(f"server log (end):\n{(directory / 'server.log').read_text()[-5000:]}")
+        raise
     finally:
         process.terminate()
         process.wait(30)
@@ -302,6 +306,7 @@ def _concurrent(
     """
     ingest_ms: list[float] = []
     search_ms: list[float] = []
+    failures: list[str] = []
     done = threading.Event()
 
     def search() -> None:
@@ -313,7 +318,9 @@ def _concurrent(
                 started = time.perf_counter()
                 response = http.get("/logs/search", params=DURING_LOAD[number % 2])
                 search_ms.append((time.perf_counter() - started) * 1000)
-                response.raise_for_status()
+                if response.status_code != 200:
+                    failures.append(f"{response.request.url}: {response.text[:300]}")
+                    return
 
     searcher = threading.Thread(target=search)
     searcher.start()
@@ -322,6 +329,8 @@ def _concurrent(
     finally:
         done.set()
         searcher.join()
+    if failures:
+        raise RuntimeError(f"a search during the load failed: {failures[0]}")
     return rate, ingest_ms, search_ms
 
 

@@ -47,13 +47,17 @@ class _Batch:
     future: asyncio.Future[Stored]
 
 
-def _settle(future: asyncio.Future[Stored], outcome: Stored | BaseException) -> None:
-    if future.done():  # the request was cancelled; its rows are stored all the same
-        return
-    if isinstance(outcome, BaseException):
-        future.set_exception(outcome)
-    else:
-        future.set_result(outcome)
+_Answer = tuple[asyncio.Future[Stored], Stored | BaseException]
+
+
+def _settle(answers: list[_Answer]) -> None:
+    for future, outcome in answers:
+        if future.done():  # the request was cancelled; its rows are stored all the same
+            continue
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
 
 
 class GroupCommitter:
@@ -126,8 +130,7 @@ class GroupCommitter:
                         break
                     group.append(batch)
                     size += len(batch.entries)
-                for batch, outcome in zip(group, self._store(group), strict=True):
-                    self._answer(batch, outcome)
+                self._answer(list(zip(group, self._store(group), strict=True)))
                 group = []
                 if stop:
                     return
@@ -135,15 +138,15 @@ class GroupCommitter:
             log.exception("the ingest writer stopped")
             with self._start_lock:
                 self._failed = exc  # from now on store() refuses at once
-            for batch in group:
-                self._answer(batch, exc)
+            unanswered = list(group)
             while True:  # and what was queued before
                 try:
                     batch = self._queue.get_nowait()
                 except queue.Empty:
                     break
                 if batch is not None:
-                    self._answer(batch, exc)
+                    unanswered.append(batch)
+            self._answer([(batch, exc) for batch in unanswered])
             raise
 
     def _store(self, group: list[_Batch]) -> list[Stored | BaseException]:
@@ -172,7 +175,13 @@ class GroupCommitter:
         return Stored(fresh, duplicates, rules)
 
     @staticmethod
-    def _answer(batch: _Batch, outcome: Stored | BaseException) -> None:
-        # The loop may be gone at shutdown; nobody waits for the answer then.
-        with contextlib.suppress(RuntimeError):
-            batch.loop.call_soon_threadsafe(_settle, batch.future, outcome)
+    def _answer(outcomes: list[tuple[_Batch, Stored | BaseException]]) -> None:
+        # One call per event loop, not per batch: each wakes the loop through a socket and
+        # gives up the GIL.
+        by_loop: dict[asyncio.AbstractEventLoop, list[_Answer]] = {}
+        for batch, outcome in outcomes:
+            by_loop.setdefault(batch.loop, []).append((batch.future, outcome))
+        for loop, answers in by_loop.items():
+            # The loop may be gone at shutdown; nobody waits for the answer then.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_settle, answers)

@@ -46,37 +46,45 @@ def _reject(prepared: Prepared, index: int, message: str) -> None:
 def prepare(validator: jsonschema_rs.Validator, logs: list[Any], received_at: int) -> Prepared:
     """Validate and normalise every entry of ``logs``."""
     prepared = Prepared()
+    entries = prepared.entries
+    ids = prepared.ids
+    is_valid = validator.is_valid
+    dumps = orjson.dumps
     for index, raw in enumerate(logs):
-        if not validator.is_valid(raw):
+        if not is_valid(raw):
             found = schema_issues(validator.iter_errors(raw), f"logs[{index}]")
             _reject(prepared, index, "; ".join(f"{i['field']}: {i['message']}" for i in found))
             continue
+        get = raw.get
+        stamp = get("timestamp")
+        metadata = get("metadata") or {}
+        tags = get("tags") or []
         try:
-            ts = parse_rfc3339(raw["timestamp"]) if "timestamp" in raw else received_at
-            metadata = raw.get("metadata") or {}
-            tags = raw.get("tags") or []
-            metadata_json = orjson.dumps(metadata).decode()
+            ts = received_at if stamp is None else parse_rfc3339(stamp)
+            metadata_json = dumps(metadata).decode()
         except (ValueError, TypeError, orjson.JSONEncodeError) as exc:
             _reject(prepared, index, f"logs[{index}]: {exc}")
             continue
         words: list[str] = []
-        _search_values(metadata, words)
-        entry_id = raw.get("id") or uuid7()
-        prepared.entries.append(
+        if metadata:
+            _search_values(metadata, words)
+        entry_id = get("id") or uuid7()
+        # Positional: a dataclass's keyword arguments cost a tenth of the entry's checks.
+        entries.append(
             PreparedEntry(
-                id=entry_id,
-                ts=ts,
-                received_at=received_at,
-                level=SEVERITY[raw["level"]],
-                message=raw["message"],
-                source=raw.get("source"),
-                metadata=metadata,
-                tags=tags,
-                metadata_json=metadata_json,
-                tags_json=orjson.dumps(tags).decode(),
-                search_tags=" ".join(tags),
-                search_meta=" ".join(words),
+                entry_id,
+                ts,
+                received_at,
+                SEVERITY[raw["level"]],
+                raw["message"],
+                get("source"),
+                metadata,
+                tags,
+                metadata_json,
+                dumps(tags).decode(),
+                " ".join(tags),
+                " ".join(words),
             )
         )
-        prepared.ids.append(entry_id)
+        ids.append(entry_id)
     return prepared

@@ -99,6 +99,20 @@ def _fts_error(exc: sqlite3.OperationalError) -> Exception:
     return exc
 
 
+def _fresh(entries: list[PreparedEntry], known: set[str]) -> tuple[list[PreparedEntry], int]:
+    """The entries whose id is not in ``known`` (the first of each id), and how many were
+    not; ``known`` gains the ids of the fresh ones."""
+    fresh = []
+    duplicates = 0
+    for entry in entries:
+        if entry.id in known:
+            duplicates += 1
+            continue
+        known.add(entry.id)
+        fresh.append(entry)
+    return fresh, duplicates
+
+
 class LogStore:
     """Log entries of every tenant; every method takes the tenant and never crosses it."""
 
@@ -116,7 +130,12 @@ class LogStore:
         """
         with self.db.write() as conn:
             last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'logs'").fetchone()
-            stored = [self._insert_rows(conn, tenant, entries) for tenant, entries in batches]
+            known = self._stored_ids(conn, batches)
+            stored = []
+            for tenant, entries in batches:
+                fresh, duplicates = _fresh(entries, known.setdefault(tenant, set()))
+                self._insert_rows(conn, tenant, fresh)
+                stored.append((fresh, duplicates))
             # One pass over the new rows for the whole group: FTS5 indexes them together.
             conn.execute(
                 "INSERT INTO logs_fts (rowid, message, source, search_tags, search_meta, facets)"
@@ -127,31 +146,36 @@ class LogStore:
         return stored
 
     @staticmethod
-    def _insert_rows(
-        conn: sqlite3.Connection, tenant: str, entries: list[PreparedEntry]
-    ) -> tuple[list[PreparedEntry], int]:
-        if not entries:
-            return [], 0
-        # Placeholders, not json_each(): SQLite's JSON functions cut strings at an
-        # escaped NUL, and an id may contain one.
-        ids = list({entry.id for entry in entries})
-        seen: set[str] = set()
-        for start in range(0, len(ids), _ID_CHUNK):
-            chunk = ids[start : start + _ID_CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            rows = conn.execute(
-                f"SELECT id FROM logs WHERE tenant = ? AND id IN ({marks})",  # noqa: S608
-                [tenant, *chunk],
-            )
-            seen.update(row[0] for row in rows)
-        fresh = []
-        duplicates = 0
-        for entry in entries:
-            if entry.id in seen:
-                duplicates += 1
-                continue
-            seen.add(entry.id)
-            fresh.append(entry)
+    def _stored_ids(
+        conn: sqlite3.Connection, batches: list[tuple[str, list[PreparedEntry]]]
+    ) -> dict[str, set[str]]:
+        """Per tenant, which ids of ``batches`` are stored already.
+
+        One query per tenant (and 500 ids) for the whole group, not one per batch: every
+        statement gives up the GIL and waits to take it back from the event loop.
+        """
+        wanted: dict[str, set[str]] = {}
+        for tenant, entries in batches:
+            wanted.setdefault(tenant, set()).update(entry.id for entry in entries)
+        known: dict[str, set[str]] = {}
+        for tenant, ids in wanted.items():
+            found = known[tenant] = set()
+            listed = list(ids)
+            for start in range(0, len(listed), _ID_CHUNK):
+                chunk = listed[start : start + _ID_CHUNK]
+                # Padded with its own last id to a multiple of 50, so that a few statements
+                # serve every group size from the statement cache (a repeat changes no match).
+                chunk += chunk[-1:] * (-len(chunk) % 50)
+                marks = ", ".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"SELECT id FROM logs WHERE tenant = ? AND id IN ({marks})",  # noqa: S608
+                    [tenant, *chunk],
+                )
+                found.update(row[0] for row in rows)
+        return known
+
+    @staticmethod
+    def _insert_rows(conn: sqlite3.Connection, tenant: str, fresh: list[PreparedEntry]) -> None:
         records = [
             (
                 tenant,
@@ -175,7 +199,6 @@ class LogStore:
         for start in range(0, len(records), _INSERT_CHUNK):
             part = records[start : start + _INSERT_CHUNK]
             conn.execute(_insert_statement(len(part)), [v for row in part for v in row])
-        return fresh, duplicates
 
     def get(self, tenant: str, log_id: str) -> dict[str, Any] | None:
         """One entry, or ``None``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,9 +17,17 @@ import pytest
 
 celery = pytest.importorskip("celery", reason="needs the 'celery' extra")
 
+from kombu.transport import TRANSPORT_ALIASES  # noqa: E402
+
 from neurallog import NeuralLog  # noqa: E402
 from neurallog.integrations.celery import NeuralLogCelery  # noqa: E402
 from neurallog.testing import capture  # noqa: E402
+
+from . import celery_broker  # noqa: E402
+
+# kombu's filesystem transport with atomic message writes (see celery_broker.py), under
+# an alias that the worker registers too.
+BROKER = "neurallogfs"
 
 # The worker's module: its client only delivers when told to (interval of ten minutes), so
 # what reaches the server was delivered by the integration's flushes.
@@ -27,6 +36,9 @@ import logging
 import os
 
 from celery import Celery, signals
+from kombu.transport import TRANSPORT_ALIASES
+
+TRANSPORT_ALIASES[BROKER] = "celery_broker:Transport"
 
 from neurallog import NeuralLog
 from neurallog.integrations.celery import NeuralLogCelery
@@ -69,7 +81,7 @@ def _conf(directory: Path) -> dict[str, Any]:
     queue.mkdir(exist_ok=True)
     (directory / "results").mkdir(exist_ok=True)
     return {
-        "broker_url": "filesystem://",
+        "broker_url": f"{BROKER}://",
         "broker_transport_options": {
             "data_folder_in": str(queue),
             "data_folder_out": str(queue),
@@ -106,10 +118,15 @@ class Worker:
 
 
 @pytest.fixture
-def worker(tmp_path: Path, neurallog_local: Any) -> Iterator[Worker]:
+def worker(
+    tmp_path: Path, neurallog_local: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Worker]:
     conf = _conf(tmp_path)
-    source = TASKS.replace("CONF", repr(conf))
+    source = TASKS.replace("CONF", repr(conf)).replace("BROKER", repr(BROKER))
     (tmp_path / "tasks.py").write_text(textwrap.dedent(source))
+    shutil.copy(celery_broker.__file__, tmp_path / "celery_broker.py")
+    # kombu calls a callable alias for the transport's class.
+    monkeypatch.setitem(TRANSPORT_ALIASES, BROKER, lambda: celery_broker.Transport)
     env = {
         **os.environ,
         "PYTHONPATH": str(tmp_path),

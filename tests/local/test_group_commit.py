@@ -113,6 +113,24 @@ async def test_ids_shared_by_batches_of_a_group_are_duplicates_within_a_tenant_o
 
 
 @pytest.mark.anyio
+async def test_stored_ids_are_found_among_any_number_of_ids_in_a_group(
+    store: tuple[Database, GroupCommitter],
+) -> None:
+    db, committer = store
+    # Stored before, spread over more ids than one lookup takes (500), at uneven counts.
+    stored = [f"s{n}" for n in range(0, 4200, 7)]
+    committer.logs.insert_batches([("alpha", _batch(*stored))])
+    fresh_ids = [f"f{n}" for n in range(613)]
+    first = [*fresh_ids[:300], *stored[:90]]
+    second = [*stored[90:], *fresh_ids[300:], "f0"]
+    results = await _grouped(db, committer, [("alpha", _batch(*first)), ("alpha", _batch(*second))])
+    one, two = (cast(Stored, r) for r in results)
+    assert ([e.id for e in one.fresh], one.duplicates) == (fresh_ids[:300], 90)
+    assert ([e.id for e in two.fresh], two.duplicates) == (fresh_ids[300:], len(stored) - 90 + 1)
+    assert _stored_ids(db, "alpha") == [*stored, *fresh_ids]
+
+
+@pytest.mark.anyio
 async def test_a_batch_sqlite_refuses_fails_alone(store: tuple[Database, GroupCommitter]) -> None:
     db, committer = store
     # A value SQLite cannot bind: the group's transaction fails on it.
