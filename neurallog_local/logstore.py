@@ -133,7 +133,7 @@ class LogStore:
             known = self._stored_ids(conn, batches)
             stored = []
             for tenant, entries in batches:
-                fresh, duplicates = _fresh(entries, known.setdefault(tenant, set()))
+                fresh, duplicates = _fresh(entries, known[tenant])
                 self._insert_rows(conn, tenant, fresh)
                 stored.append((fresh, duplicates))
             # One pass over the new rows for the whole group: FTS5 indexes them together.
@@ -154,6 +154,8 @@ class LogStore:
         One query per tenant (and 500 ids) for the whole group, not one per batch: every
         statement gives up the GIL and waits to take it back from the event loop.
         """
+        # Placeholders, not json_each(): SQLite's JSON functions cut strings at an escaped
+        # NUL, and an id may contain one.
         wanted: dict[str, set[str]] = {}
         for tenant, entries in batches:
             wanted.setdefault(tenant, set()).update(entry.id for entry in entries)
