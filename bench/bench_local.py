@@ -159,11 +159,12 @@ def _server(directory: Path, extra: list[str]) -> Iterator[tuple[str, int]]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError((directory / "server.log").read_text())
             time.sleep(0.05)
-        yield json.loads(ready.read_text())["endpoint"], process.pid
-    except BaseException:
-        # The server's log says why a request failed (an answer only names the request id).
-        print(f"server log (end):\n{(directory / 'server.log').read_text()[-5000:]}")
-        raise
+        try:
+            yield json.loads(ready.read_text())["endpoint"], process.pid
+        except BaseException:
+            # Its log says why a request failed (an answer names only the request id).
+            print(f"server log (end):\n{(directory / 'server.log').read_text()[-5000:]}")
+            raise
     finally:
         process.terminate()
         process.wait(30)
