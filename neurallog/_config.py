@@ -10,10 +10,9 @@ import logging
 import math
 import os
 import re
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 from neurallog._checks import boolean, integer, seconds, setting
 from neurallog._levels import DEBUG, INFO, WARN, parse_level
@@ -262,16 +261,21 @@ def _log_level(value: object) -> int:
 
 
 def _transport_option(value: object) -> TransportOption:
-    loaded = sys.modules.get("httpx")  # a transport instance means httpx is loaded
-    if loaded is not None and isinstance(value, loaded.BaseTransport):
-        # One that is also an AsyncBaseTransport serves the async API calls as well.
-        return cast("httpx.BaseTransport", value)
-    if loaded is not None and isinstance(value, loaded.AsyncBaseTransport):
-        raise ConfigurationError(
-            "transport must be an httpx.BaseTransport instance, got an async-only "
-            f"{type(value).__name__}: logs are delivered by a background thread with a "
-            "synchronous client, for AsyncNeuralLog too"
-        )
+    if not isinstance(value, str):
+        # Only a transport instance needs httpx here, and it means httpx is loaded: the
+        # import is then a lookup, or a wait for another thread still importing it (a
+        # half-imported module in sys.modules lacks the classes).
+        import httpx
+
+        if isinstance(value, httpx.BaseTransport):
+            # One that is also an AsyncBaseTransport serves the async API calls as well.
+            return value
+        if isinstance(value, httpx.AsyncBaseTransport):
+            raise ConfigurationError(
+                "transport must be an httpx.BaseTransport instance, got an async-only "
+                f"{type(value).__name__}: logs are delivered by a background thread with "
+                "a synchronous client, for AsyncNeuralLog too"
+            )
     if value == "httpx":
         return "httpx"
     if value == "requests":
@@ -296,25 +300,28 @@ def _verify_option(
     """Validate ``verify=``; warn when it turns certificate checks off for a remote host."""
     if isinstance(value, os.PathLike):
         value = os.fspath(value)
-    ssl = sys.modules.get("ssl")  # an SSLContext means ssl is loaded
-    if ssl is not None and isinstance(value, ssl.SSLContext):
-        if transport == "requests":
-            raise ConfigurationError(
-                "verify: transport='requests' cannot use an ssl.SSLContext; pass the path of "
-                "a CA bundle instead (or use transport='httpx')"
-            )
-        off = value.verify_mode == ssl.CERT_NONE
-    elif isinstance(value, bool):
+    if isinstance(value, bool):
         off = not value
     elif isinstance(value, str) and value:
         if not os.path.exists(value):
             raise ConfigurationError(f"verify: no CA bundle file or directory at {value!r}")
         off = False
     else:
-        raise ConfigurationError(
-            "verify must be True, False, the path of a CA bundle (file or directory) or an "
-            f"ssl.SSLContext, got {value!r}"
-        )
+        # As for a transport instance: an SSLContext means ssl is loaded, so this import is
+        # a lookup, or a wait for another thread still importing it.
+        import ssl
+
+        if not isinstance(value, ssl.SSLContext):
+            raise ConfigurationError(
+                "verify must be True, False, the path of a CA bundle (file or directory) or "
+                f"an ssl.SSLContext, got {value!r}"
+            )
+        if transport == "requests":
+            raise ConfigurationError(
+                "verify: transport='requests' cannot use an ssl.SSLContext; pass the path of "
+                "a CA bundle instead (or use transport='httpx')"
+            )
+        off = value.verify_mode == ssl.CERT_NONE
     from urllib.parse import urlsplit
 
     url = urlsplit(endpoint)

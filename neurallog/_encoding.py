@@ -176,8 +176,9 @@ def json_default(value: Any) -> Any:
         return bytes(value).decode("utf-8", "backslashreplace")
     # decimal and pathlib are not imported for this (import time): a Decimal or a path
     # means its module is loaded.
-    decimal = sys.modules.get("decimal")
-    if decimal is not None and isinstance(value, decimal.Decimal):
+    # getattr: another thread may be importing one of them (half-initialised in sys.modules).
+    decimal = getattr(sys.modules.get("decimal"), "Decimal", None)
+    if decimal is not None and isinstance(value, decimal):
         return str(value)
     if isinstance(value, BaseException):
         return exception_fields(value)
@@ -187,8 +188,8 @@ def json_default(value: Any) -> Any:
         return dict(value)
     if isinstance(value, timedelta):
         return value.total_seconds()
-    pathlib = sys.modules.get("pathlib")
-    if isinstance(value, complex) or (pathlib is not None and isinstance(value, pathlib.PurePath)):
+    path = getattr(sys.modules.get("pathlib"), "PurePath", None)
+    if isinstance(value, complex) or (path is not None and isinstance(value, path)):
         return str(value)
     return _safe_repr(value)
 

@@ -484,8 +484,9 @@ class RecordQueue:
 
 def _in_event_loop() -> bool:
     """Whether this thread is running an asyncio event loop (a C call; asyncio not imported)."""
-    asyncio = _modules.get("asyncio")
-    return asyncio is not None and asyncio._get_running_loop() is not None
+    # getattr: another thread may be importing asyncio (half-initialised in sys.modules).
+    running = getattr(_modules.get("asyncio"), "_get_running_loop", None)
+    return running is not None and running() is not None
 
 
 def _copy_mapping(metadata: object) -> dict[str, Any] | Snapshot | None:

@@ -306,3 +306,92 @@ def test_a_refused_endpoint_is_shown_without_its_secrets(
 )
 def test_endpoints_with_a_version_or_a_gateway_path_are_accepted(endpoint: str) -> None:
     NeuralLog(api_key="k", endpoint=endpoint).close(timeout=0)
+
+
+# Another thread importing a module the SDK loads lazily (httpx, ssl, asyncio) leaves it in
+# sys.modules half-initialised until its import ends. The script holds such an import
+# halfway: the package's first submodule waits before it runs.
+_HALF_IMPORTED = """
+import importlib.machinery, sys, threading
+{setup}
+started, release = threading.Event(), threading.Event()
+
+class Hold:
+    # Finders run under the import system's global lock; the wait is in exec_module,
+    # where only the module being imported is locked, as during any slow import.
+    def find_spec(self, name, path=None, target=None):
+        if name != {submodule!r}:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        spec.loader = Held(spec.loader)
+        return spec
+
+class Held:
+    def __init__(self, loader):
+        self.loader = loader
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        started.set()
+        release.wait(30)
+        self.loader.exec_module(module)
+
+sys.meta_path.insert(0, Hold())
+importer = threading.Thread(target=__import__, args=({package!r},))
+importer.start()
+assert started.wait(30)
+try:
+{body}
+finally:
+    release.set()
+    importer.join()
+"""
+
+
+def _run_while_half_imported(package: str, submodule: str, setup: str, body: str) -> str:
+    import subprocess
+    import sys
+    import textwrap
+
+    script = _HALF_IMPORTED.format(
+        package=package,
+        submodule=submodule,
+        setup=setup,
+        body=textwrap.indent(body, "    "),
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+@pytest.mark.parametrize(("package", "submodule"), [("httpx", "httpx._api"), ("ssl", "_ssl")])
+def test_a_client_is_built_while_another_thread_imports_its_stack(
+    package: str, submodule: str
+) -> None:
+    # As when a first client's delivery thread loads the HTTP stack in the background and
+    # the application builds a second client (or a handler) meanwhile.
+    body = (
+        "client = NeuralLog(api_key='k', endpoint='http://127.0.0.1:9/v1')\n"
+        "print(type(client).__name__, client.log_level)\n"
+    )
+    out = _run_while_half_imported(package, submodule, "from neurallog import NeuralLog", body)
+    assert out.split() == ["NeuralLog", "INFO"]
+
+
+def test_the_event_loop_check_holds_while_another_thread_imports_asyncio() -> None:
+    # The backpressure pause asks whether the caller runs an event loop; a log call made
+    # while asyncio is half imported must not fail on it.
+    setup = "import neurallog; from neurallog._queue import _in_event_loop"
+    body = "print(_in_event_loop())"
+    out = _run_while_half_imported("asyncio", "asyncio.base_events", setup, body)
+    assert out.strip() == "False"
+
+
+def test_values_are_encoded_while_another_thread_imports_decimal() -> None:
+    # The encoder recognises a Decimal only when decimal is loaded; a value of another type
+    # met meanwhile is still encoded.
+    setup = "import neurallog; from neurallog._encoding import json_default"
+    out = _run_while_half_imported("decimal", "_decimal", setup, "print(json_default(1j))")
+    assert out.strip() == "1j"
