@@ -42,6 +42,7 @@ from typing import Final, cast
 
 import httpx
 
+from neurallog import _process
 from neurallog._config import ClientOptions, is_loopback
 from neurallog._credentials import Credentials
 from neurallog._deadline import attempt_deadline, expired
@@ -407,7 +408,8 @@ def make_ssl_context() -> ssl.SSLContext:
     global _default_ssl_context
     context = _default_ssl_context
     if context is None:
-        with sdk_http():  # httpx logs loading the bundle: the SDK's business, not the app's
+        # sdk_http: httpx logs loading the bundle, the SDK's business and not the app's.
+        with sdk_http(), _process.tls_load():
             context = _default_ssl_context = httpx.create_ssl_context()
     return context
 
@@ -422,9 +424,10 @@ def tls_context(verify: ssl.SSLContext | bool | str) -> ssl.SSLContext | bool:
     if isinstance(verify, str):
         directory = os.path.isdir(verify)
         try:
-            return ssl.create_default_context(
-                cafile=None if directory else verify, capath=verify if directory else None
-            )
+            with _process.tls_load():
+                return ssl.create_default_context(
+                    cafile=None if directory else verify, capath=verify if directory else None
+                )
         except (OSError, ssl.SSLError) as error:
             raise ConfigurationError(
                 f"verify: cannot load the CA bundle at {verify!r}: {error}"

@@ -5,6 +5,10 @@ Every live delivery worker (:class:`~neurallog._worker.Worker`) is registered he
 ``multiprocessing`` child, which ends with ``os._exit`` and so skips ``atexit``, flushes
 at its exit too.
 
+The exit also waits for a CA bundle being loaded (:func:`tls_load`): OpenSSL loads it
+without the GIL, and OpenSSL's own exit handler, which runs after the interpreter's, frees
+what the load is using; an exit during the load crashed the process.
+
 Fork: before it, the HTTP stack is imported on the forking thread (finishing an import a
 worker may have under way), then every worker is brought to a safe point (not inside a
 request or an import, holding no lock the child could need) and held there, within
@@ -21,15 +25,30 @@ import sys
 import threading
 import time
 import weakref
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from neurallog._worker import Worker
 
-__all__ = ["FORK_WAIT", "register", "register_multiprocessing_exit", "shutdown_all"]
+__all__ = [
+    "FORK_WAIT",
+    "TLS_LOAD_WAIT",
+    "register",
+    "register_multiprocessing_exit",
+    "shutdown_all",
+    "tls_load",
+]
 
 #: Seconds a fork may wait, in all, for the workers to reach their safe point.
 FORK_WAIT = 0.5
+
+#: Seconds the exit waits at most for CA bundles being loaded (about 25 ms each).
+TLS_LOAD_WAIT = 5.0
+
+# Threads loading a CA bundle now (a set: adding and removing one's own id is atomic).
+_tls_loading: set[int] = set()
+_exiting = False
 
 _workers: weakref.WeakSet[Worker] = weakref.WeakSet()
 
@@ -71,6 +90,36 @@ def shutdown_all() -> None:
     for worker in workers:
         with contextlib.suppress(Exception):  # one client's failure must not stop the others
             worker.finish_close()
+    _wait_for_tls_loads()
+
+
+@contextlib.contextmanager
+def tls_load() -> Iterator[None]:
+    """Around loading a CA bundle, so that the interpreter's exit waits for it to end.
+
+    A daemon thread that would begin a load once the exit has begun waits for the process
+    to end instead; any other thread loads (the exiting thread may be sending inline).
+    """
+    ident = threading.get_ident()
+    _tls_loading.add(ident)
+    try:
+        # Added before reading _exiting, which the exit sets before reading the set: either
+        # this thread sees the exit, or the exit sees this load.
+        if _exiting and threading.current_thread().daemon:
+            _tls_loading.discard(ident)
+            while True:
+                time.sleep(60)
+        yield
+    finally:
+        _tls_loading.discard(ident)
+
+
+def _wait_for_tls_loads() -> None:
+    global _exiting
+    _exiting = True
+    end = time.monotonic() + TLS_LOAD_WAIT
+    while _tls_loading and time.monotonic() < end:
+        time.sleep(0.005)
 
 
 def _before_fork() -> None:

@@ -118,6 +118,33 @@ def test_exit_is_bounded_by_shutdown_timeout_when_the_backend_hangs(tmp_path: Pa
     assert dropped["shutdown"] == 100
 
 
+def test_exit_while_the_delivery_thread_loads_the_ca_bundle_does_not_crash(
+    tmp_path: Path,
+) -> None:
+    # The delivery thread loads the CA bundle in OpenSSL without the GIL. An exit meanwhile
+    # ran OpenSSL's own exit handler under it: a segfault (exit status 139) most times.
+    # A large bundle keeps the thread in the load for about a second, long after close().
+    import certifi
+
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_text(Path(certifi.where()).read_text() * 25)
+    code = """
+        import time
+
+        import httpx  # loaded already: the delivery thread goes straight to the bundle
+
+        from neurallog import NeuralLog
+
+        client = NeuralLog()
+        client.info("started")
+        time.sleep(0.2)
+        client.close(timeout=0)
+        """
+    for _ in range(3):
+        result = _run(code, "http://127.0.0.1:9/v1", tmp_path, SSL_CERT_FILE=str(bundle))
+        assert result.returncode == 0, (result.returncode, result.stderr)
+
+
 def test_a_forked_child_sends_its_own_records_and_not_the_parents(
     sink: Sink, make_client: ClientFactory
 ) -> None:
