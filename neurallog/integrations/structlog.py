@@ -84,6 +84,9 @@ _LEVELS: Final[dict[str, int]] = {
 # The wire's own form, ``2026-01-02T03:04:05.678901Z`` (ISO 8601 forms of the same length,
 # such as week dates or a comma before the fraction, are not RFC 3339 and are rewritten).
 _WIRE_LAYOUT: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z").fullmatch
+# The date and time (to the second) of the last wire-form timestamp found valid: the events
+# of one second share it, and only the first of them pays for datetime's check.
+_valid_second = ""
 _CONSUMED: Final = frozenset({"event", "level", "timestamp", "exc_info", "exception", "stack"})
 # Keys left out of the text given to a stdlib logger (its formatter shows them itself).
 _STDLIB_SHOWN: Final = frozenset({"level", "logger", "timestamp", "exc_info", "exception", "stack"})
@@ -134,11 +137,15 @@ class NeuralLogProcessor:
         if isinstance(logger_name, str) and is_internal_logger(logger_name):
             return
         level_value = event.get("level", method_name)
-        number = _LEVELS.get(str(level_value).lower(), INFO)
-        metadata: dict[str, Any] = {}
-        for key, value in event.items():
-            if key not in _CONSUMED and not key.startswith("_"):
-                metadata[key] = value
+        # add_log_level's names are lower case already.
+        number = _LEVELS.get(level_value) if type(level_value) is str else None
+        if number is None:
+            number = _LEVELS.get(str(level_value).lower(), INFO)
+        metadata = {
+            key: value
+            for key, value in event.items()
+            if key not in _CONSUMED and not key.startswith("_")
+        }
         exception = _exception(event)
         if exception is not None:
             metadata["exception"] = exception
@@ -169,7 +176,17 @@ def _wire_text(value: object) -> str | None:
     ``TimeStamper(fmt="iso")`` (UTC) already writes the wire's own form, which is checked
     and passed on as it is.
     """
+    global _valid_second
     if isinstance(value, str):
+        if (
+            value[:19] == _valid_second
+            and len(value) == 27
+            and value[19] == "."
+            and value[26] == "Z"
+            and value[20:26].isdigit()
+            and value.isascii()
+        ):
+            return value
         if "T" not in value:
             return None
         if _WIRE_LAYOUT(value):
@@ -177,6 +194,7 @@ def _wire_text(value: object) -> str | None:
                 datetime.fromisoformat(value)
             except ValueError:
                 return None
+            _valid_second = value[:19]
             return value
     elif not isinstance(value, datetime):
         return None

@@ -225,3 +225,36 @@ def test_the_events_own_time_is_sent_in_the_wire_form(
         "week date": "2026-01-02T03:04:05.678901Z",
         "comma": "2026-01-02T03:04:05.678901Z",
     }
+
+
+def test_timestamps_of_one_second_are_each_checked(
+    collector: Collector, api_key: str, client: NeuralLog
+) -> None:
+    # Events of one second share their date and time; each one's fraction is still checked.
+    stamps = {
+        "first": "2026-01-02T03:04:05.678901Z",
+        "same second": "2026-01-02T03:04:05.000002Z",
+        "bad fraction": "2026-01-02T03:04:05.67890xZ",
+        "other digits": "2026-01-02T03:04:05.\u0661\u0662\u0663\u0664\u0665\u0666Z",
+        "longer": "2026-01-02T03:04:05.6789012Z",
+    }
+    stamp = iter(stamps.values())
+
+    def stamper(logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
+        event["timestamp"] = next(stamp)
+        return event
+
+    structlog.configure(
+        processors=[stamper, NeuralLogProcessor(client), structlog.processors.KeyValueRenderer()],
+        logger_factory=structlog.ReturnLoggerFactory(),
+    )
+    for message in stamps:
+        structlog.get_logger().info(message)
+    client.flush()
+    sent = {entry["message"]: entry for entry in collector.wait_count(api_key, len(stamps))}
+    assert sent["first"]["timestamp"] == stamps["first"]
+    assert sent["same second"]["timestamp"] == stamps["same second"]
+    assert sent["longer"]["timestamp"] == "2026-01-02T03:04:05.678901Z"  # parsed, not copied
+    for refused in ("bad fraction", "other digits"):
+        assert sent[refused]["metadata"]["timestamp"] == stamps[refused]
+        assert sent[refused]["timestamp"] != stamps[refused]
