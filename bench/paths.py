@@ -94,6 +94,35 @@ def loguru_sink(sink: str, folder: str) -> Path:
     return Path(lambda: bound.info(MESSAGE), _flush(client), "neurallog")
 
 
+def structlog_drop(sink: str, folder: str) -> Path:
+    import structlog
+
+    def drop(logger: Any, method: str, event: Any) -> Any:
+        raise structlog.DropEvent
+
+    # The processor path's chain without the processor: structlog's own cost of the call.
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso"),
+            drop,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+        cache_logger_on_first_use=True,
+    )
+    logger = structlog.get_logger("bench.structlog")
+    return Path(lambda: logger.info(MESSAGE, **FIELDS), lambda: None, None)
+
+
+def loguru_null(sink: str, folder: str) -> Path:
+    from loguru import logger
+
+    logger.remove()
+    logger.add(lambda message: None, level="INFO")  # loguru's own cost of a callable sink
+    bound = logger.bind(**FIELDS)
+    return Path(lambda: bound.info(MESSAGE), lambda: None, None)
+
+
 def stdlib_null(sink: str, folder: str) -> Path:
     logger = _stdlib_logger("bench.null", logging.NullHandler())
     return Path(lambda: logger.info(MESSAGE, extra=FIELDS), lambda: None, None)
@@ -173,6 +202,10 @@ def structlog_file(sink: str, folder: str) -> Path:
     return Path(lambda: logger.info(MESSAGE, **FIELDS), out.flush, None)
 
 
+#: The path whose caller cost is the library's own floor, for each SDK path built on a
+#: logging library: the table shows how much the SDK adds to it.
+FLOORS: dict[str, str] = {"handler": "null", "structlog": "structlog-drop", "loguru": "loguru-null"}
+
 #: Table order: name, label, setup.
 PATHS: list[tuple[str, str, Callable[[str, str], Path]]] = [
     ("native", "neurallog `client.info()`", native),
@@ -180,6 +213,8 @@ PATHS: list[tuple[str, str, Callable[[str, str], Path]]] = [
     ("structlog", "structlog -> `NeuralLogProcessor`", structlog_processor),
     ("loguru", "loguru -> `NeuralLogSink`", loguru_sink),
     ("null", "stdlib `logger.info()` -> `NullHandler` (the floor)", stdlib_null),
+    ("structlog-drop", "structlog without the processor (its floor)", structlog_drop),
+    ("loguru-null", "loguru -> a sink that does nothing (its floor)", loguru_null),
     ("file", "stdlib `logger.info()` -> `FileHandler`", stdlib_file),
     ("otel", "OpenTelemetry LoggingHandler + BLRP + OTLP/HTTP", opentelemetry),
     ("sentry", "sentry-sdk `sentry_sdk.logger.info()`", sentry),
