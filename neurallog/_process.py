@@ -148,6 +148,7 @@ def _after_fork_in_parent() -> None:
 
 def _after_fork_in_child() -> None:
     _forking.paused.clear()
+    _tls_loading.clear()  # the loading threads are the parent's; none exists here
     for worker in list(_workers):
         worker.after_fork_in_child()
 

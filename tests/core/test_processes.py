@@ -124,10 +124,6 @@ def test_exit_while_the_delivery_thread_loads_the_ca_bundle_does_not_crash(
     # The delivery thread loads the CA bundle in OpenSSL without the GIL. An exit meanwhile
     # ran OpenSSL's own exit handler under it: a segfault (exit status 139) most times.
     # A large bundle keeps the thread in the load for about a second, long after close().
-    import certifi
-
-    bundle = tmp_path / "bundle.pem"
-    bundle.write_text(Path(certifi.where()).read_text() * 25)
     code = """
         import time
 
@@ -140,9 +136,47 @@ def test_exit_while_the_delivery_thread_loads_the_ca_bundle_does_not_crash(
         time.sleep(0.2)
         client.close(timeout=0)
         """
+    bundle = _large_ca_bundle(tmp_path)
     for _ in range(3):
-        result = _run(code, "http://127.0.0.1:9/v1", tmp_path, SSL_CERT_FILE=str(bundle))
+        result = _run(code, "http://127.0.0.1:9/v1", tmp_path, SSL_CERT_FILE=bundle)
         assert result.returncode == 0, (result.returncode, result.stderr)
+
+
+def test_a_child_forked_during_the_ca_bundle_load_exits_without_waiting_for_it(
+    tmp_path: Path,
+) -> None:
+    # A fork does not wait for the delivery thread beyond FORK_WAIT (here not at all). The
+    # load goes on in the parent only; the child's exit must not wait for it.
+    code = """
+        import os, time
+
+        import httpx
+
+        from neurallog import NeuralLog, _process
+
+        _process.TLS_LOAD_WAIT = 3600  # a child waiting for the parent's load would hang
+        _process.FORK_WAIT = 0  # fork at once, in the middle of the load
+        client = NeuralLog()
+        client.info("started")
+        time.sleep(0.2)
+        pid = os.fork()
+        if pid == 0:
+            raise SystemExit(7)  # a normal exit, through the exit hooks
+        print("child", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+        client.close(timeout=0)
+        """
+    result = _run(code, "http://127.0.0.1:9/v1", tmp_path, SSL_CERT_FILE=_large_ca_bundle(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "child 7" in result.stdout
+
+
+def _large_ca_bundle(folder: Path) -> str:
+    """A CA bundle that takes OpenSSL about a second to load (the real one, 25 times)."""
+    import certifi
+
+    bundle = folder / "bundle.pem"
+    bundle.write_text(Path(certifi.where()).read_text() * 25)
+    return str(bundle)
 
 
 def test_a_forked_child_sends_its_own_records_and_not_the_parents(
