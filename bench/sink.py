@@ -146,6 +146,8 @@ class Sink:
     def close(self) -> None:
         self.process.terminate()
         self.process.wait(10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 def counts(url: str) -> dict[str, int]:
