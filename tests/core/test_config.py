@@ -361,7 +361,9 @@ def _run_while_half_imported(package: str, submodule: str, setup: str, body: str
         setup=setup,
         body=textwrap.indent(body, "    "),
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    out = subprocess.run(  # the timeout is a hang guard, never a performance assertion
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     return out.stdout
 

@@ -154,7 +154,8 @@ def test_a_child_forked_during_the_ca_bundle_load_exits_without_waiting_for_it(
 
         from neurallog import NeuralLog, _process
 
-        _process.TLS_LOAD_WAIT = 3600  # a child waiting for the parent's load would hang
+        # Longer than HANG_GUARD: a child waiting for the parent's load fails the test.
+        _process.TLS_LOAD_WAIT = 2 * {HANG_GUARD}
         _process.FORK_WAIT = 0  # fork at once, in the middle of the load
         client = NeuralLog()
         client.info("started")
@@ -165,6 +166,7 @@ def test_a_child_forked_during_the_ca_bundle_load_exits_without_waiting_for_it(
         print("child", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
         client.close(timeout=0)
         """
+    code = code.replace("{HANG_GUARD}", str(HANG_GUARD))
     result = _run(code, "http://127.0.0.1:9/v1", tmp_path, SSL_CERT_FILE=_large_ca_bundle(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "child 7" in result.stdout
