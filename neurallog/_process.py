@@ -43,7 +43,8 @@ __all__ = [
 #: Seconds a fork may wait, in all, for the workers to reach their safe point.
 FORK_WAIT = 0.5
 
-#: Seconds the exit waits at most for CA bundles being loaded (about 25 ms each).
+#: Seconds the exit waits at most for CA bundles being loaded (about 25 ms each) and, with
+#: ``transport="requests"``, for HTTPS connections being set up.
 TLS_LOAD_WAIT = 5.0
 
 # Threads loading a CA bundle now (a set: adding and removing one's own id is atomic).

@@ -4,19 +4,27 @@ The SDK is built on httpx. This adapter exists for applications that must route 
 through requests (a corporate adapter, a mounted proxy, certificate pinning set up on a
 Session). It turns an httpx request into a requests call and the answer back into an httpx
 response, mapping requests' failures to the httpx errors the retry layer understands.
+
+requests loads the CA bundle again for every new HTTPS connection, on the delivery thread and
+in OpenSSL without the GIL; an interpreter exit meanwhile crashed the process. The SDK's own
+Session sets up its HTTPS connections inside :func:`neurallog._process.tls_load`, which the
+exit waits for (the handshake included: urllib3 does both in one step).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from neurallog import _process
 from neurallog.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     import requests
+    import requests.adapters
 
 _CHUNK = 64 * 1024
 
@@ -37,7 +45,12 @@ class RequestsTransport(httpx.BaseTransport):
                 "pip install 'neurallog[requests]' (or use the default transport='httpx')"
             ) from None
         self._requests = requests
-        self._session = session if session is not None else requests.Session()
+        if session is None:
+            session = requests.Session()
+            adapter = _guarded_adapter()()
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)  # an https:// proxy is a TLS connection too
+        self._session = session
         if self._session.auth is None:
             # With no auth set, requests looks up ~/.netrc for the host and its Basic auth
             # replaces the SDK's Authorization header (or joins X-API-Key): the credential
@@ -78,6 +91,40 @@ class RequestsTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self._session.close()
+
+
+@functools.cache
+def _guarded_adapter() -> type[requests.adapters.HTTPAdapter]:
+    """An adapter whose HTTPS connections, to the server or a proxy, are set up inside
+    :func:`~neurallog._process.tls_load` (defined on first use: requests is optional)."""
+    import urllib3
+    from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    class GuardedHTTPSConnection(HTTPSConnection):
+        def connect(self) -> None:
+            with _process.tls_load():
+                super().connect()
+
+    class GuardedHTTPSConnectionPool(HTTPSConnectionPool):
+        ConnectionCls = GuardedHTTPSConnection
+
+    pools = {"http": HTTPConnectionPool, "https": GuardedHTTPSConnectionPool}
+
+    class GuardedAdapter(HTTPAdapter):
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = pools
+
+        def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> urllib3.PoolManager:
+            manager: urllib3.PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)
+            # A SOCKS proxy's manager has pools of its own kind: left as they are.
+            if isinstance(manager, urllib3.ProxyManager):
+                manager.pool_classes_by_scheme = pools
+            return manager
+
+    return GuardedAdapter
 
 
 def _headers_as_given(request: requests.PreparedRequest) -> requests.PreparedRequest:

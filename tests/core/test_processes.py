@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import socket
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -142,6 +144,43 @@ def test_exit_while_the_delivery_thread_loads_the_ca_bundle_does_not_crash(
         assert result.returncode == 0, (result.returncode, result.stderr)
 
 
+def test_exit_while_the_requests_transport_loads_the_ca_bundle_does_not_crash(
+    tmp_path: Path,
+) -> None:
+    # requests loads the CA bundle for every new HTTPS connection, on the delivery thread,
+    # before the handshake. The exit comes while the thread is in the load (a large bundle
+    # keeps it there for about a second); the server then ends the handshake at once.
+    code = """
+        import sys, time
+
+        import requests  # loaded already: the delivery thread goes straight to the bundle
+
+        from neurallog import NeuralLog
+
+        client = NeuralLog(transport="requests", verify=sys.argv[1], batch_size=1)
+        client.info("started")
+        time.sleep(0.2)
+        client.close(timeout=0)
+        """
+    bundle = _large_ca_bundle(tmp_path)
+    script = tmp_path / "app.py"
+    script.write_text(textwrap.dedent(code))
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as server:
+        threading.Thread(target=_accept_and_close, args=(server,), daemon=True).start()
+        endpoint = f"https://127.0.0.1:{server.getsockname()[1]}/v1"
+        environment = {**os.environ, "NEURALLOG_API_KEY": API_KEY, "NEURALLOG_ENDPOINT": endpoint}
+        for _ in range(3):
+            result = subprocess.run(
+                [sys.executable, str(script), bundle],
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=HANG_GUARD,
+                check=False,
+            )
+            assert result.returncode == 0, (result.returncode, result.stderr)
+
+
 def test_a_child_forked_during_the_ca_bundle_load_exits_without_waiting_for_it(
     tmp_path: Path,
 ) -> None:
@@ -170,6 +209,12 @@ def test_a_child_forked_during_the_ca_bundle_load_exits_without_waiting_for_it(
     result = _run(code, "http://127.0.0.1:9/v1", tmp_path, SSL_CERT_FILE=_large_ca_bundle(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "child 7" in result.stdout
+
+
+def _accept_and_close(server: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # the server socket was closed: the test is over
+        while True:
+            server.accept()[0].close()
 
 
 def _large_ca_bundle(folder: Path) -> str:
