@@ -44,7 +44,7 @@ __all__ = [
 FORK_WAIT = 0.5
 
 #: Seconds the exit waits at most for CA bundles being loaded (about 25 ms each) and, with
-#: ``transport="requests"``, for HTTPS connections being set up.
+#: ``transport="requests"``, for the TLS setup of HTTPS connections.
 TLS_LOAD_WAIT = 5.0
 
 # Threads loading a CA bundle now (a set: adding and removing one's own id is atomic).

@@ -7,12 +7,14 @@ response, mapping requests' failures to the httpx errors the retry layer underst
 
 requests loads the CA bundle again for every new HTTPS connection, on the delivery thread and
 in OpenSSL without the GIL; an interpreter exit meanwhile crashed the process. The SDK's own
-Session sets up its HTTPS connections inside :func:`neurallog._process.tls_load`, which the
-exit waits for (the handshake included: urllib3 does both in one step).
+Session runs the TLS setup of its HTTPS connections (the load and the handshake, one step in
+urllib3) inside :func:`neurallog._process.tls_load`, which the exit waits for; the TCP
+connect before it is not waited for.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -95,17 +97,30 @@ class RequestsTransport(httpx.BaseTransport):
 
 @functools.cache
 def _guarded_adapter() -> type[requests.adapters.HTTPAdapter]:
-    """An adapter whose HTTPS connections, to the server or a proxy, are set up inside
+    """An adapter whose HTTPS connections, to the server or a proxy, set up TLS inside
     :func:`~neurallog._process.tls_load` (defined on first use: requests is optional)."""
+    import socket
+
     import urllib3
     from requests.adapters import HTTPAdapter
     from urllib3.connection import HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
     class GuardedHTTPSConnection(HTTPSConnection):
+        _tls_setup: contextlib.ExitStack | None = None
+
         def connect(self) -> None:
-            with _process.tls_load():
-                super().connect()
+            with contextlib.ExitStack() as self._tls_setup:
+                try:
+                    super().connect()
+                finally:
+                    self._tls_setup = None
+
+        def _new_conn(self) -> socket.socket:
+            sock = super()._new_conn()  # the TCP connect, which the exit need not wait for
+            if self._tls_setup is not None:  # what connect() does next is the TLS setup
+                self._tls_setup.enter_context(_process.tls_load())
+            return sock
 
     class GuardedHTTPSConnectionPool(HTTPSConnectionPool):
         ConnectionCls = GuardedHTTPSConnection

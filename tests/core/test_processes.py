@@ -22,7 +22,9 @@ HANG_GUARD = 60
 pytestmark = pytest.mark.slow
 
 
-def _run(code: str, sink_url: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def _run(
+    code: str, sink_url: str, tmp_path: Path, *, args: tuple[str, ...] = (), **env: str
+) -> subprocess.CompletedProcess[str]:
     script = tmp_path / "app.py"
     script.write_text(textwrap.dedent(code))
     environment = {
@@ -32,7 +34,7 @@ def _run(code: str, sink_url: str, tmp_path: Path, **env: str) -> subprocess.Com
         **env,
     }
     return subprocess.run(
-        [sys.executable, str(script)],
+        [sys.executable, str(script), *args],
         env=environment,
         capture_output=True,
         text=True,
@@ -163,22 +165,59 @@ def test_exit_while_the_requests_transport_loads_the_ca_bundle_does_not_crash(
         client.close(timeout=0)
         """
     bundle = _large_ca_bundle(tmp_path)
-    script = tmp_path / "app.py"
-    script.write_text(textwrap.dedent(code))
     with socket.create_server(("127.0.0.1", 0), backlog=16) as server:
         threading.Thread(target=_accept_and_close, args=(server,), daemon=True).start()
         endpoint = f"https://127.0.0.1:{server.getsockname()[1]}/v1"
-        environment = {**os.environ, "NEURALLOG_API_KEY": API_KEY, "NEURALLOG_ENDPOINT": endpoint}
         for _ in range(3):
-            result = subprocess.run(
-                [sys.executable, str(script), bundle],
-                env=environment,
-                capture_output=True,
-                text=True,
-                timeout=HANG_GUARD,
-                check=False,
-            )
+            result = _run(code, endpoint, tmp_path, args=(bundle,))
             assert result.returncode == 0, (result.returncode, result.stderr)
+
+
+def test_exit_does_not_wait_for_a_requests_connection_still_connecting(tmp_path: Path) -> None:
+    # Only a connection's TLS setup holds the exit up, not its TCP connect: here the server's
+    # listen queue is full, so the connect goes on until its timeout (10 s), long after the
+    # exit, which must not have waited for it.
+    code = """
+        import atexit, threading
+
+        ended = []
+        # Registered before the SDK's exit hook, so it runs after it.
+        atexit.register(lambda: print("attempts ended at exit:", len(ended)))
+
+        import requests
+
+        from neurallog import NeuralLog, _process, _requests_transport
+
+        _process.TLS_LOAD_WAIT = 2 * {HANG_GUARD}  # an exit waiting for the connect ends it
+        started = threading.Event()
+        send = _requests_transport.RequestsTransport.handle_request
+
+        def counted(self, request):
+            started.set()
+            try:
+                return send(self, request)
+            finally:
+                ended.append(request)
+
+        _requests_transport.RequestsTransport.handle_request = counted
+        client = NeuralLog(transport="requests", batch_size=1)
+        client.info("started")
+        assert started.wait({HANG_GUARD})
+        client.close(timeout=0)
+        """
+    code = code.replace("{HANG_GUARD}", str(HANG_GUARD))
+    with (
+        socket.create_server(("127.0.0.1", 0), backlog=0) as server,
+        contextlib.ExitStack() as held,
+    ):
+        address = server.getsockname()
+        for _ in range(4):  # connections nobody accepts fill the queue
+            waiting = held.enter_context(socket.socket())
+            waiting.setblocking(False)
+            waiting.connect_ex(address)
+        result = _run(code, f"https://127.0.0.1:{address[1]}/v1", tmp_path)
+    assert result.returncode == 0, (result.returncode, result.stderr)
+    assert "attempts ended at exit: 0" in result.stdout, result.stdout
 
 
 def test_a_child_forked_during_the_ca_bundle_load_exits_without_waiting_for_it(

@@ -6,6 +6,7 @@ import json
 import logging
 import pickle
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+import trustme
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -407,6 +409,59 @@ def test_requests_transport_delivers_logs(server: HTTPServer) -> None:
     (request,) = seen
     assert request.headers["X-API-Key"] == API_KEY
     assert json.loads(request.get_data())["logs"][0]["message"] == "through requests"
+
+
+@pytest.fixture
+def https_server(tmp_path: Path) -> Iterator[tuple[HTTPServer, str]]:
+    """A real HTTPS server, and the path of the CA bundle that verifies it."""
+    authority = trustme.CA()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    https = HTTPServer(host="127.0.0.1", port=0, ssl_context=context)
+    https.start()
+    try:
+        yield https, str(bundle)
+    finally:
+        https.clear()
+        https.stop()
+
+
+def test_requests_transport_delivers_over_verified_https(
+    https_server: tuple[HTTPServer, str],
+) -> None:
+    server, bundle = https_server
+    server.expect_request("/v1/logs", method="POST").respond_with_handler(_accept_logs)
+    endpoint = server.url_for("/v1")
+    assert endpoint.startswith("https://")
+    with NeuralLog(api_key=API_KEY, endpoint=endpoint, transport="requests", verify=bundle) as nl:
+        nl.info("over https")
+        assert nl.flush(5)
+        nl.info("over the same connection")
+        assert nl.flush(5)
+    messages = [json.loads(r.get_data())["logs"][0]["message"] for r, _ in server.log]
+    assert messages == ["over https", "over the same connection"]
+
+
+def test_requests_transport_refuses_a_server_its_ca_bundle_does_not_verify(
+    https_server: tuple[HTTPServer, str],
+) -> None:
+    server, _ = https_server
+    with (
+        NeuralLog(
+            api_key=API_KEY, endpoint=server.url_for("/v1"), transport="requests", retries=0
+        ) as nl,
+        pytest.raises(exceptions.NetworkError),
+    ):
+        nl._core.http.get("health")  # certifi's bundle does not know the test's CA
+    assert server.log == []
+
+
+def _accept_logs(request: Request) -> Response:
+    ids = [entry["id"] for entry in json.loads(request.get_data())["logs"]]
+    data = {"accepted": len(ids), "duplicates": 0, "rejected": [], "ids": ids}
+    return Response(json.dumps({"data": data}), status=202, content_type="application/json")
 
 
 def test_requests_transport_maps_errors(server: HTTPServer) -> None:
