@@ -394,19 +394,11 @@ def test_auth_and_user_agent_headers(server: HTTPServer) -> None:
 
 
 def test_requests_transport_delivers_logs(server: HTTPServer) -> None:
-    seen: list[Request] = []
-
-    def accept(request: Request) -> Response:
-        seen.append(request)
-        ids = [entry["id"] for entry in json.loads(request.get_data())["logs"]]
-        data = {"accepted": len(ids), "duplicates": 0, "rejected": [], "ids": ids}
-        return Response(json.dumps({"data": data}), status=202, content_type="application/json")
-
-    server.expect_request("/v1/logs", method="POST").respond_with_handler(accept)
+    server.expect_request("/v1/logs", method="POST").respond_with_handler(_accept_logs)
     with NeuralLog(api_key=API_KEY, endpoint=server.url_for("/v1"), transport="requests") as nl:
         nl.info("through requests")
         assert nl.flush(5)
-    (request,) = seen
+    ((request, _),) = server.log
     assert request.headers["X-API-Key"] == API_KEY
     assert json.loads(request.get_data())["logs"][0]["message"] == "through requests"
 
@@ -459,6 +451,7 @@ def test_requests_transport_refuses_a_server_its_ca_bundle_does_not_verify(
 
 
 def _accept_logs(request: Request) -> Response:
+    """A 202 accepting every entry of a log batch."""
     ids = [entry["id"] for entry in json.loads(request.get_data())["logs"]]
     data = {"accepted": len(ids), "duplicates": 0, "rejected": [], "ids": ids}
     return Response(json.dumps({"data": data}), status=202, content_type="application/json")
