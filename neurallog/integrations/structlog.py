@@ -91,6 +91,12 @@ _CONSUMED: Final = frozenset({"event", "level", "timestamp", "exc_info", "except
 # Keys left out of the text given to a stdlib logger (its formatter shows them itself).
 _STDLIB_SHOWN: Final = frozenset({"level", "logger", "timestamp", "exc_info", "exception", "stack"})
 _ALWAYS_BLOCKS: Final = frozenset({"exc_info", "exception", "stack"})
+# The object structlog.configure() updates in place, read for the processor list on every
+# event: get_config() builds a dict of the whole configuration each time, a tenth of what
+# the processor adds to a call. None where a structlog version has no such object.
+_STRUCTLOG_CONFIG: Any = getattr(getattr(structlog, "_config", None), "_CONFIG", None)
+if not hasattr(_STRUCTLOG_CONFIG, "default_processors"):
+    _STRUCTLOG_CONFIG = None
 
 
 class NeuralLogProcessor:
@@ -166,7 +172,11 @@ class NeuralLogProcessor:
             client._put(number, safe_str(event.get("event", "")), metadata, source, None, timestamp)
 
     def _is_last(self) -> bool:
-        processors = structlog.get_config()["processors"]
+        config = _STRUCTLOG_CONFIG
+        if config is not None:
+            processors = config.default_processors
+        else:
+            processors = structlog.get_config()["processors"]
         return bool(processors) and processors[-1] is self
 
 

@@ -11,6 +11,7 @@ import pytest
 import structlog
 
 from neurallog.client import NeuralLog
+from neurallog.integrations import structlog as nl_structlog
 from neurallog.integrations.logging import NeuralLogHandler
 from neurallog.integrations.structlog import NeuralLogProcessor
 
@@ -100,6 +101,29 @@ def test_passes_the_event_on_unchanged(
     entry = collector.wait_message(api_key, "disk almost full")
     assert entry["level"] == "WARN"
     assert entry["metadata"] == {"free_mb": 12, "request_id": "r-1"}
+
+
+@pytest.mark.parametrize("config_object", [True, False], ids=["config-object", "get_config"])
+def test_renders_only_while_it_is_the_last_processor(
+    client: NeuralLog, monkeypatch: pytest.MonkeyPatch, config_object: bool
+) -> None:
+    # The processor reads structlog's configuration object directly (cheaper than
+    # get_config()), and get_config() where a structlog version has no such object.
+    if config_object:
+        assert nl_structlog._STRUCTLOG_CONFIG is structlog._config._CONFIG
+    else:
+        monkeypatch.setattr(nl_structlog, "_STRUCTLOG_CONFIG", None)
+    processor = NeuralLogProcessor(client)
+    processors: list[Any] = [processor]
+    structlog.configure(processors=processors, logger_factory=structlog.ReturnLoggerFactory())
+    logger = structlog.get_logger()
+    assert logger.info("first", n=1) == "first n=1"
+
+    processors.append(structlog.processors.KeyValueRenderer(key_order=["event"]))
+    assert logger.info("second", n=2) == "event='second' n=2"
+
+    structlog.configure(processors=[processor])
+    assert structlog.get_logger().info("third", n=3) == "third n=3"
 
 
 def test_exceptions_are_rendered(collector: Collector, api_key: str, client: NeuralLog) -> None:
