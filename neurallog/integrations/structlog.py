@@ -152,9 +152,10 @@ class NeuralLogProcessor:
             for key, value in event.items()
             if key not in _CONSUMED and not key.startswith("_")
         }
-        exception = _exception(event)
-        if exception is not None:
-            metadata["exception"] = exception
+        if "exc_info" in event or "exception" in event:
+            exception = _exception(event)
+            if exception is not None:
+                metadata["exception"] = exception
         stack = event.get("stack")
         if stack is not None:
             metadata["stack"] = stack
