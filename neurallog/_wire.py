@@ -33,7 +33,7 @@ from neurallog._ids import new_ids
 from neurallog._levels import LEVEL_NAMES
 from neurallog._queue import ID, TIME, Record
 from neurallog._redact import KeyMatcher
-from neurallog._stdlib_record import Snapshot, origin_key, snapshot_metadata
+from neurallog._stdlib_record import Snapshot, origin_key, record_metadata, snapshot_metadata
 
 __all__ = ["WireEncoder", "body_of", "dump_batch"]
 
@@ -157,7 +157,7 @@ class WireEncoder:
         except TypeError:  # an attribute a filter replaced by something unhashable
             return snapshot_metadata(snapshot)
         if origin is not None:
-            return snapshot_metadata(snapshot, origin)
+            return record_metadata(fields, True, origin)
         metadata = snapshot_metadata(snapshot)
         built = metadata["origin"]
         if clean(built, self._matcher) is built:  # else redacted or converted: not shared
