@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import httpx
 import pytest
 
 from neurallog import NeuralLog
@@ -84,13 +85,17 @@ def test_flask_app(local_env: dict[str, str], reader: NeuralLog) -> None:
 
 
 def test_fastapi_app(local_env: dict[str, str], reader: NeuralLog) -> None:
-    from fastapi.testclient import TestClient
-
     example = _load("fastapi_app")
-    with TestClient(example.app) as client:
-        assert client.get("/orders/42").json()["item"] == "coffee beans"
-        assert client.get("/orders/7").status_code == 404
-    asyncio.run(example.neurallog.close())  # delivers what is pending, then closes
+
+    async def requests() -> None:
+        # httpx's ASGI transport, not starlette's TestClient (which is leaving httpx).
+        transport = httpx.ASGITransport(app=example.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://shop") as client:
+            assert (await client.get("/orders/42")).json()["item"] == "coffee beans"
+            assert (await client.get("/orders/7")).status_code == 404
+        await example.neurallog.close()  # delivers what is pending, then closes
+
+    asyncio.run(requests())
 
     shown = reader.logs.search(query='"Order shown"')[0]
     assert shown["source"] == "shop-api"
