@@ -87,7 +87,7 @@ def test_flask_app(local_env: dict[str, str], reader: NeuralLog) -> None:
 def test_fastapi_app(local_env: dict[str, str], reader: NeuralLog) -> None:
     example = _load("fastapi_app")
 
-    async def requests() -> None:
+    async def visit() -> None:
         # httpx's ASGI transport, not starlette's TestClient (which is leaving httpx).
         transport = httpx.ASGITransport(app=example.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://shop") as client:
@@ -95,7 +95,7 @@ def test_fastapi_app(local_env: dict[str, str], reader: NeuralLog) -> None:
             assert (await client.get("/orders/7")).status_code == 404
         await example.neurallog.close()  # delivers what is pending, then closes
 
-    asyncio.run(requests())
+    asyncio.run(visit())
 
     shown = reader.logs.search(query='"Order shown"')[0]
     assert shown["source"] == "shop-api"
