@@ -155,15 +155,14 @@ class WireEncoder:
             key = origin_key(fields)
             origin = self._origins.get(key)
         except TypeError:  # an attribute a filter replaced by something unhashable
-            return snapshot_metadata(snapshot)
-        if origin is not None:
-            return record_metadata(fields, True, origin)
-        metadata = snapshot_metadata(snapshot)
-        built = metadata["origin"]
-        if clean(built, self._matcher) is built:  # else redacted or converted: not shared
-            if len(self._origins) >= _MAX_ORIGINS:
-                self._origins.clear()
-            metadata["origin"] = self._origins[key] = Checked(built)
+            return record_metadata(fields, True)
+        metadata = record_metadata(fields, True, origin)
+        if origin is None:
+            built = metadata["origin"]
+            if clean(built, self._matcher) is built:  # else redacted or converted: not shared
+                if len(self._origins) >= _MAX_ORIGINS:
+                    self._origins.clear()
+                metadata["origin"] = self._origins[key] = Checked(built)
         return metadata
 
     def _before_send(
